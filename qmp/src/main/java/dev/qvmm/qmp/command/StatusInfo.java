@@ -1,0 +1,6 @@
+package dev.qvmm.qmp.command;
+
+
+/** The reply of {@code query-status}. {@code status} is QAPI's RunState name. */
+public record StatusInfo(boolean running, String status) {
+}
