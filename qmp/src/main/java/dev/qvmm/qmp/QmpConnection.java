@@ -200,9 +200,13 @@ final class QmpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (closeCause == null) {
-            closeCause = cause instanceof QmpException q && q.kind() == QmpException.Kind.PROTOCOL
-                    ? q
-                    : QmpException.protocol("connection to " + socket + " failed: " + cause, cause);
+            closeCause = switch (cause) {
+                case QmpException q -> q;
+                // ECONNRESET and friends: QEMU went away with our bytes unread (killed mid-command).
+                case java.io.IOException io -> QmpException.disconnected("QMP connection to " + socket + " lost: "
+                        + io.getMessage() + " (did QEMU exit?)", io);
+                default -> QmpException.protocol("unexpected failure handling input from " + socket + ": " + cause, cause);
+            };
         }
         ctx.close();
     }

@@ -1,0 +1,63 @@
+# shellcheck shell=bash
+# Shared by the scripts in scripts/: the checkout, host packages, the JDK, building qvmm.
+set -euo pipefail
+
+QVMM_HOME=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+export QVMM_HOME
+# shellcheck source=java.sh
+. "$QVMM_HOME/scripts/lib/java.sh"
+
+# Debian packages qvmm and its tests need on the host.
+QVMM_PACKAGES=(qemu-system-x86 qemu-utils maven python3)
+
+qvmm_missing_packages() {
+  local p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || printf '%s\n' "$p"
+  done
+}
+
+# Installs missing Debian packages when root; otherwise prints the exact command and fails.
+qvmm_require_packages() {
+  if ! command -v dpkg-query >/dev/null 2>&1; then
+    echo "qvmm: not a Debian/Ubuntu host; install the equivalents of: $*" >&2
+    return 0
+  fi
+  local -a missing
+  mapfile -t missing < <(qvmm_missing_packages "$@")
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "qvmm: missing host packages. Run as root:" >&2
+    echo "  apt-get update && apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    return 1
+  fi
+  echo "qvmm: installing ${missing[*]}" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# A JDK >= 21: found, or installed with apt when root and the distribution has one.
+qvmm_require_java() {
+  qvmm_find_java 2>/dev/null && return 0
+  if [ "$(id -u)" -eq 0 ] && command -v apt-cache >/dev/null 2>&1 \
+     && apt-cache policy openjdk-21-jdk-headless 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openjdk-21-jdk-headless >/dev/null
+  fi
+  qvmm_find_java
+}
+
+qvmm_mvn() {
+  (cd "$QVMM_HOME" && mvn -B -q "$@")
+}
+
+# Builds the CLI when its jar is missing or older than any source or pom.
+qvmm_ensure_built() {
+  local jar="$QVMM_HOME/vmm/target/qvmm-vmm.jar"
+  if [ -f "$jar" ] && [ "${QVMM_SKIP_BUILD:-}" = 1 ]; then return 0; fi
+  if [ -f "$jar" ] && [ -z "$(find "$QVMM_HOME/pom.xml" "$QVMM_HOME"/{qmp,blockdev,virtiofsd-manager,vmm}/pom.xml \
+        "$QVMM_HOME"/{qmp,blockdev,virtiofsd-manager,vmm}/src/main -newer "$jar" -print -quit 2>/dev/null)" ]; then
+    return 0
+  fi
+  echo "qvmm: building (mvn install -pl vmm -am)..." >&2
+  qvmm_mvn install -pl vmm -am -DskipTests
+}

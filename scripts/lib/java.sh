@@ -1,0 +1,38 @@
+# shellcheck shell=bash
+# Finds a JDK >= 21 and exports JAVA_HOME and JAVA. Sourced by scripts/* and by the installed
+# distribution's bin/qvmm. Order: $JAVA_HOME, the newest JDK under /usr/lib/jvm, java on PATH.
+
+qvmm_java_feature() { # JAVA -> its feature release number (17, 21, 25, ...), or 0
+  "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p' | head -n1 | cut -d. -f1 || echo 0
+}
+
+qvmm_find_java() {
+  local candidate best="" best_v=0 v
+  local -a candidates=()
+  [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME/bin/java")
+  for candidate in /usr/lib/jvm/*/bin/java; do [ -x "$candidate" ] && candidates+=("$candidate"); done
+  command -v java >/dev/null 2>&1 && candidates+=("$(command -v java)")
+  for candidate in "${candidates[@]}"; do
+    [ -x "$candidate" ] || continue
+    v=$(qvmm_java_feature "$candidate")
+    if [ "${v:-0}" -ge 21 ] 2>/dev/null; then
+      # $JAVA_HOME wins when it is new enough; otherwise the newest one found.
+      if [ -n "${JAVA_HOME:-}" ] && [ "$candidate" = "$JAVA_HOME/bin/java" ]; then best=$candidate; break; fi
+      if [ "$v" -gt "$best_v" ]; then best=$candidate; best_v=$v; fi
+    fi
+  done
+  if [ -z "$best" ]; then
+    cat >&2 <<'MSG'
+qvmm needs a Java Development Kit 21 or newer, and none was found
+(looked at $JAVA_HOME, /usr/lib/jvm/*, and java on PATH).
+Install one, then run this again:
+  Debian 13 / Ubuntu 24.04:  apt-get install -y openjdk-21-jdk-headless
+  Debian 12:                 install Temurin 21 (https://adoptium.net/installation/linux/)
+                             or any JDK >= 21 under /usr/lib/jvm, or set JAVA_HOME to it
+MSG
+    return 1
+  fi
+  JAVA=$best
+  JAVA_HOME=$(cd "$(dirname "$best")/.." && pwd)
+  export JAVA JAVA_HOME
+}

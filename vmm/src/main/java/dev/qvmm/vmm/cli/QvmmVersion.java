@@ -1,0 +1,13 @@
+package dev.qvmm.vmm.cli;
+
+import picocli.CommandLine;
+
+/** The version from the jar manifest (set by the build), or "development" when run from classes. */
+final class QvmmVersion implements CommandLine.IVersionProvider {
+
+    @Override
+    public String[] getVersion() {
+        String v = QvmmVersion.class.getPackage().getImplementationVersion();
+        return new String[] {"qvmm " + (v != null ? v : "development") + " (Java " + Runtime.version() + ")"};
+    }
+}
