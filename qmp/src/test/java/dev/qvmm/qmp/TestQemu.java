@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real QEMU with nothing but a QMP monitor ({@code -machine none -S}), for tests of the client.
+ * A real QEMU that is never started ({@code -S}), for tests of the client.
  * Starts in well under a second; {@link #close()} kills it and removes its directory.
  */
 final class TestQemu implements AutoCloseable {
@@ -26,12 +26,18 @@ final class TestQemu implements AutoCloseable {
         this.process = process;
     }
 
-    static TestQemu start(String... extraArgs) throws IOException, InterruptedException {
+    /** {@code -machine none}: a monitor and nothing else. */
+    static TestQemu start() throws IOException, InterruptedException {
+        return startMachine("-machine", "none");
+    }
+
+    /** A machine of the caller's choosing, never started ({@code -S}). */
+    static TestQemu startMachine(String... machineArgs) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("qvmm-qmp-test");
         Path socket = dir.resolve("qmp.sock");
-        List<String> argv = new ArrayList<>(List.of(BINARY, "-machine", "none", "-nodefaults", "-display", "none",
+        List<String> argv = new ArrayList<>(List.of(BINARY, "-nodefaults", "-display", "none",
                 "-S", "-qmp", "unix:" + socket + ",server=on,wait=off"));
-        argv.addAll(List.of(extraArgs));
+        argv.addAll(List.of(machineArgs));
         Process p;
         try {
             p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(dir.resolve("qemu.log").toFile()).start();
