@@ -8,7 +8,7 @@ export QVMM_HOME
 . "$QVMM_HOME/scripts/lib/java.sh"
 
 # Debian packages qvmm and its tests need on the host.
-QVMM_PACKAGES=(qemu-system-x86 qemu-utils maven python3)
+QVMM_PACKAGES=(qemu-system-x86 qemu-utils maven python3 xorriso)
 
 qvmm_missing_packages() {
   local p
