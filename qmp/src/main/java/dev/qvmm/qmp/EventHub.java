@@ -16,18 +16,16 @@ import java.util.function.Predicate;
 final class EventHub {
 
     private final Executor executor;
-    private final int bufferSize;
     private final CopyOnWriteArrayList<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private final CopyOnWriteArrayList<Await> awaits = new CopyOnWriteArrayList<>();
     private volatile QmpException closed;
 
-    EventHub(Executor executor, int bufferSize) {
+    EventHub(Executor executor) {
         this.executor = executor;
-        this.bufferSize = bufferSize;
     }
 
-    QmpSubscription subscribe(Predicate<QmpEvent> filter, QmpEventListener listener) {
-        Subscription s = new Subscription(filter, listener);
+    QmpSubscription subscribe(Predicate<QmpEvent> filter, QmpEventListener listener, int bufferSize) {
+        Subscription s = new Subscription(filter, listener, bufferSize);
         subscriptions.add(s);
         QmpException cause = closed;
         if (cause != null && subscriptions.remove(s)) {
@@ -84,15 +82,17 @@ final class EventHub {
     private final class Subscription implements QmpSubscription, Runnable {
         private final Predicate<QmpEvent> filter;
         private final QmpEventListener listener;
+        private final int bufferSize;
         private final ArrayDeque<Object> queue = new ArrayDeque<>();
         private final AtomicBoolean open = new AtomicBoolean(true);
         private boolean draining;
         private long lost;
         private QmpException closeCause;
 
-        Subscription(Predicate<QmpEvent> filter, QmpEventListener listener) {
+        Subscription(Predicate<QmpEvent> filter, QmpEventListener listener, int bufferSize) {
             this.filter = filter;
             this.listener = listener;
+            this.bufferSize = bufferSize;
         }
 
         void offer(QmpEvent event) {

@@ -122,7 +122,7 @@ public final class QmpClient implements AutoCloseable {
         EventLoopGroup group = options.eventLoopGroup() != null ? options.eventLoopGroup() : SharedResources.eventLoopGroup();
         Executor executor = options.eventExecutor() != null ? options.eventExecutor() : SharedResources.eventExecutor();
         WireLog wireLog = WireLog.open(options.wireLog());
-        EventHub events = new EventHub(executor, options.eventBufferSize());
+        EventHub events = new EventHub(executor);
         Semaphore slots = new Semaphore(options.maxQueued());
         QmpConnection connection = new QmpConnection(socket, events, wireLog, slots, options.maxInFlight());
 
@@ -270,7 +270,15 @@ public final class QmpClient implements AutoCloseable {
      * thread: keep it cheap and non-blocking.
      */
     public QmpSubscription subscribe(Predicate<QmpEvent> filter, QmpEventListener listener) {
-        return events.subscribe(Objects.requireNonNull(filter), Objects.requireNonNull(listener));
+        return subscribe(filter, listener, options.eventBufferSize());
+    }
+
+    /** As {@link #subscribe(Predicate, QmpEventListener)} with this subscriber's own buffer size. */
+    public QmpSubscription subscribe(Predicate<QmpEvent> filter, QmpEventListener listener, int bufferSize) {
+        if (bufferSize < 1) {
+            throw new IllegalArgumentException("bufferSize must be at least 1, got " + bufferSize);
+        }
+        return events.subscribe(Objects.requireNonNull(filter), Objects.requireNonNull(listener), bufferSize);
     }
 
     /**

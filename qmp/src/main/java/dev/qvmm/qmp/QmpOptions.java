@@ -70,7 +70,7 @@ public final class QmpOptions {
         return maxQueued;
     }
 
-    /** Events buffered per subscription before it overflows. */
+    /** Events buffered per subscription before it overflows (the default; subscribe can set its own). */
     public int eventBufferSize() {
         return eventBufferSize;
     }

@@ -76,7 +76,14 @@ public final class QmpMessageParser {
         } catch (IOException e) {
             throw QmpException.protocol("cannot parse QMP input: " + e.getMessage(), e);
         }
-        if (depth > 0 && parser.currentLocation().getByteOffset() - messageStart > maxMessageBytes) {
+        if (depth > 0) {
+            checkSize();
+        }
+    }
+
+    /** Checked when a buffer ends inside a message and when a message ends, which may be in the same buffer. */
+    private void checkSize() {
+        if (parser.currentLocation().getByteOffset() - messageStart > maxMessageBytes) {
             throw QmpException.protocol("a message from QEMU exceeds " + maxMessageBytes + " bytes", null);
         }
     }
@@ -99,6 +106,7 @@ public final class QmpMessageParser {
                 ContainerNode<?> done = stack[--depth];
                 stack[depth] = null;
                 if (depth == 0) {
+                    checkSize();
                     sink.accept((ObjectNode) done);
                 }
             }
@@ -119,7 +127,9 @@ public final class QmpMessageParser {
 
     private void push(ContainerNode<?> node) {
         if (depth == 0) {
-            messageStart = parser.currentTokenLocation().getByteOffset();
+            // The non-blocking parser reports a token's location one past its first byte; the
+            // current location is just past the '{' it has consumed, so this is exact.
+            messageStart = parser.currentLocation().getByteOffset() - 1;
         } else {
             add(node);
             if (depth == MAX_DEPTH) {
