@@ -1,0 +1,33 @@
+package dev.qvmm.blockdev;
+
+/**
+ * Every failure of qvmm-blockdev. Callers switch on {@link #kind()}; the message is for people and
+ * names the thing, the value and the limit.
+ */
+public class BlockdevException extends RuntimeException {
+
+    public enum Kind {
+        /** A node name or device id that QEMU would refuse (length, first character, charset). */
+        INVALID_NAME,
+        /** A property value outside what QEMU accepts for that node or device. */
+        INVALID_PROPERTY
+    }
+
+    private final Kind kind;
+    private final String subject;
+
+    public BlockdevException(Kind kind, String subject, String message) {
+        super(message);
+        this.kind = kind;
+        this.subject = subject;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The node name, device id or property concerned. */
+    public String subject() {
+        return subject;
+    }
+}

@@ -1,0 +1,68 @@
+package dev.qvmm.vmm;
+
+import dev.qvmm.vmm.spec.SpecProblem;
+import java.util.List;
+
+/**
+ * Every failure of qvmm-vmm. Callers switch on {@link #kind()}; {@link #subject()} names the file,
+ * field path or device concerned; for {@link Kind#SPEC_INVALID} {@link #problems()} lists every
+ * problem found in one pass.
+ */
+public class VmmException extends RuntimeException {
+
+    public enum Kind {
+        /** The input is not YAML/JSON, or holds no VirtualMachine(Instance). */
+        SPEC_UNREADABLE,
+        /** The spec breaks one or more admission rules; see {@link #problems()}. */
+        SPEC_INVALID,
+        /** cache "none" (direct I/O) was asked for or forced on a file system without O_DIRECT. */
+        DIRECT_IO_UNSUPPORTED,
+        /** More devices than the machine layout can address (PCI slots, AHCI/USB ports, floppy units). */
+        LAYOUT_EXHAUSTED,
+        /** A volume cannot be placed on the host with the facts given (e.g. a Block claim without a device). */
+        HOST_RESOURCE_UNRESOLVED,
+        /** The VM's run directory cannot be used (exists for a running VM, path too long for a socket, I/O). */
+        RUN_DIRECTORY,
+        /** QEMU did not start, or exited before its monitor answered; the message carries its stderr. */
+        QEMU_START_FAILED,
+        /** QEMU's monitor refused a lifecycle command (cont, powerdown, quit). */
+        QEMU_COMMAND_FAILED
+    }
+
+    private final Kind kind;
+    private final String subject;
+    private final List<SpecProblem> problems;
+
+    public VmmException(Kind kind, String subject, String message) {
+        this(kind, subject, message, List.of(), null);
+    }
+
+    public VmmException(Kind kind, String subject, String message, List<SpecProblem> problems, Throwable cause) {
+        super(message, cause);
+        this.kind = kind;
+        this.subject = subject;
+        this.problems = List.copyOf(problems);
+    }
+
+    /** The spec problems behind a {@link Kind#SPEC_INVALID}, in the order found. */
+    public static VmmException invalid(String source, List<SpecProblem> problems) {
+        StringBuilder sb = new StringBuilder(source).append(": ").append(problems.size())
+                .append(problems.size() == 1 ? " problem" : " problems");
+        for (SpecProblem p : problems) {
+            sb.append("\n  ").append(p);
+        }
+        return new VmmException(Kind.SPEC_INVALID, source, sb.toString(), problems, null);
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public String subject() {
+        return subject;
+    }
+
+    public List<SpecProblem> problems() {
+        return problems;
+    }
+}

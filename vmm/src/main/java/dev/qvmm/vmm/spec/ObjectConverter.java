@@ -1,0 +1,182 @@
+package dev.qvmm.vmm.spec;
+
+import dev.qvmm.vmm.spec.dto.K8sObjectDtos;
+import dev.qvmm.vmm.spec.dto.Meta;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * The Kubernetes and CDI objects that share the stream with the VM: checked here (names, claim
+ * sizes, one DataVolume source) and reduced to what planning needs ({@link ClaimInfo},
+ * {@link DataVolumeSpec}, object names). Nothing is looked up on the host.
+ */
+final class ObjectConverter {
+
+    private final Problems problems;
+    final List<String> configMaps = new ArrayList<>();
+    final List<String> secrets = new ArrayList<>();
+    final List<String> serviceAccounts = new ArrayList<>();
+    final List<String> storageClasses = new ArrayList<>();
+    final Map<String, ClaimInfo> claims = new LinkedHashMap<>();
+    final Map<String, DataVolumeSpec> dataVolumes = new LinkedHashMap<>();
+    private final List<K8sObjectDtos.PersistentVolume> volumes = new ArrayList<>();
+    private final Map<String, String> claimVolumeNames = new LinkedHashMap<>();
+
+    ObjectConverter(Problems problems) {
+        this.problems = problems;
+    }
+
+    private Optional<String> name(Meta meta, String p) {
+        if (meta == null || meta.name() == null || meta.name().isBlank()) {
+            problems.error(p + "metadata.name", SpecProblem.Rule.REQUIRED, "every object needs metadata.name");
+            return Optional.empty();
+        }
+        return Optional.of(meta.name());
+    }
+
+    void configMap(K8sObjectDtos.ConfigMap o, String p) {
+        name(o.metadata(), p).ifPresent(configMaps::add);
+    }
+
+    void secret(K8sObjectDtos.Secret o, String p) {
+        name(o.metadata(), p).ifPresent(secrets::add);
+    }
+
+    void serviceAccount(K8sObjectDtos.ServiceAccount o, String p) {
+        name(o.metadata(), p).ifPresent(serviceAccounts::add);
+    }
+
+    void storageClass(K8sObjectDtos.StorageClass o, String p) {
+        name(o.metadata(), p).ifPresent(storageClasses::add);
+    }
+
+    void persistentVolume(K8sObjectDtos.PersistentVolume o, String p) {
+        if (name(o.metadata(), p).isPresent()) {
+            if (o.spec() != null && o.spec().capacity() != null && o.spec().capacity().get("storage") != null) {
+                problems.bytes(p + "spec.capacity.storage", o.spec().capacity().get("storage"));
+            }
+            volumes.add(o);
+        }
+    }
+
+    void claim(K8sObjectDtos.PersistentVolumeClaim o, String p) {
+        name(o.metadata(), p).ifPresent(n -> {
+            claims.put(n, claimInfo(n, o.metadata(), o.spec(), false, p + "spec."));
+            if (o.spec() != null && o.spec().volumeName() != null) {
+                claimVolumeNames.put(n, o.spec().volumeName());
+            }
+        });
+    }
+
+    /** A DataVolume document (top level) or one of a VirtualMachine's dataVolumeTemplates. */
+    void dataVolume(K8sObjectDtos.DataVolume o, String p) {
+        Optional<String> name = name(o.metadata(), p);
+        if (name.isEmpty()) {
+            return;
+        }
+        if (o.spec() == null) {
+            problems.error(p + "spec", SpecProblem.Rule.REQUIRED, "a DataVolume needs spec.source and spec.pvc or spec.storage");
+            return;
+        }
+        K8sObjectDtos.ClaimSpec claimSpec = o.spec().pvc() != null ? o.spec().pvc() : o.spec().storage();
+        String cp = p + (o.spec().pvc() != null ? "spec.pvc." : "spec.storage.");
+        if (claimSpec == null) {
+            problems.error(p + "spec.pvc", SpecProblem.Rule.REQUIRED, "a DataVolume needs spec.pvc or spec.storage");
+            return;
+        }
+        Optional<DataVolumeSpec.Source> source = dvSource(o.spec().source(), p + "spec.source");
+        ClaimInfo claim = claimInfo(name.get(), o.metadata(), claimSpec, Boolean.TRUE.equals(o.spec().preallocation()), cp);
+        source.ifPresent(s -> dataVolumes.put(name.get(), new DataVolumeSpec(name.get(), s, claim)));
+    }
+
+    private Optional<DataVolumeSpec.Source> dvSource(K8sObjectDtos.DvSource s, String p) {
+        if (s == null) {
+            problems.error(p, SpecProblem.Rule.REQUIRED, "a DataVolume needs a source: http, s3, registry, blank, pvc or upload");
+            return Optional.empty();
+        }
+        List<DataVolumeSpec.Source> found = new ArrayList<>();
+        if (s.http() != null) found.add(new DataVolumeSpec.Http(s.http().url()));
+        if (s.s3() != null) found.add(new DataVolumeSpec.S3(s.s3().url()));
+        if (s.registry() != null) found.add(new DataVolumeSpec.Registry(s.registry().url()));
+        if (s.blank() != null) found.add(new DataVolumeSpec.Blank());
+        if (s.pvc() != null) found.add(new DataVolumeSpec.Clone(s.pvc().name()));
+        if (s.upload() != null) found.add(new DataVolumeSpec.Upload());
+        if (s.imageio() != null || s.vddk() != null) {
+            problems.error(p, SpecProblem.Rule.UNSUPPORTED_VALUE, "imageio and vddk sources need oVirt/VMware and are not supported");
+            return Optional.empty();
+        }
+        if (found.size() != 1) {
+            problems.error(p, SpecProblem.Rule.VOLUME_SOURCE_COUNT, "a DataVolume needs exactly one source, found " + found.size());
+            return Optional.empty();
+        }
+        DataVolumeSpec.Source only = found.getFirst();
+        String missing = switch (only) {
+            case DataVolumeSpec.Http h -> h.url() == null ? "http.url" : null;
+            case DataVolumeSpec.S3 h -> h.url() == null ? "s3.url" : null;
+            case DataVolumeSpec.Registry h -> h.url() == null ? "registry.url" : null;
+            case DataVolumeSpec.Clone c -> c.claimName() == null ? "pvc.name" : null;
+            case DataVolumeSpec.Blank b -> null;
+            case DataVolumeSpec.Upload u -> null;
+        };
+        if (missing != null) {
+            problems.error(p + "." + missing, SpecProblem.Rule.REQUIRED, missing + " is required");
+            return Optional.empty();
+        }
+        return Optional.of(only);
+    }
+
+    private ClaimInfo claimInfo(String name, Meta meta, K8sObjectDtos.ClaimSpec spec, boolean preallocation, String p) {
+        ClaimInfo.VolumeMode mode = ClaimInfo.VolumeMode.FILESYSTEM;
+        OptionalLong size = OptionalLong.empty();
+        if (spec != null) {
+            if ("Block".equals(spec.volumeMode())) {
+                mode = ClaimInfo.VolumeMode.BLOCK;
+            } else if (spec.volumeMode() != null && !"Filesystem".equals(spec.volumeMode())) {
+                problems.error(p + "volumeMode", SpecProblem.Rule.UNSUPPORTED_VALUE,
+                        "volumeMode \"" + spec.volumeMode() + "\" is not Filesystem or Block");
+            }
+            String storage = spec.resources() == null || spec.resources().requests() == null ? null
+                    : spec.resources().requests().get("storage");
+            if (storage != null) {
+                Optional<Long> b = problems.bytes(p + "resources.requests.storage", storage);
+                if (b.isPresent()) {
+                    size = OptionalLong.of(b.get());
+                }
+            }
+        }
+        return new ClaimInfo(name, mode, size, preallocation || thick(meta), Optional.empty());
+    }
+
+    static boolean thick(Meta meta) {
+        if (meta == null || meta.annotations() == null) {
+            return false;
+        }
+        return meta.annotations().entrySet().stream().anyMatch(e -> "true".equals(e.getValue())
+                && (e.getKey().endsWith("/storage.preallocation") || e.getKey().endsWith("/storage.thick-provisioned")));
+    }
+
+    /** Binds Block claims to the device path of their PersistentVolume, once every document is read. */
+    void bind() {
+        for (Map.Entry<String, ClaimInfo> e : claims.entrySet()) {
+            ClaimInfo c = e.getValue();
+            for (K8sObjectDtos.PersistentVolume pv : volumes) {
+                boolean bound = pv.metadata().name().equals(claimVolumeNames.get(e.getKey()))
+                        || (pv.spec() != null && pv.spec().claimRef() != null && e.getKey().equals(pv.spec().claimRef().name()));
+                if (bound && pv.spec() != null) {
+                    Optional<String> path = Optional.ofNullable(pv.spec().local()).map(K8sObjectDtos.PathSource::path)
+                            .or(() -> Optional.ofNullable(pv.spec().hostPath()).map(K8sObjectDtos.PathSource::path));
+                    e.setValue(new ClaimInfo(c.claimName(), c.mode(), c.requestedBytes(), c.thick(), path));
+                }
+            }
+        }
+    }
+
+    StreamObjects objects() {
+        return new StreamObjects(java.util.Set.copyOf(configMaps), java.util.Set.copyOf(secrets),
+                java.util.Set.copyOf(serviceAccounts), java.util.Set.copyOf(storageClasses), claims);
+    }
+}

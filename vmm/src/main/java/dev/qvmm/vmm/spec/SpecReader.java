@@ -1,0 +1,244 @@
+package dev.qvmm.vmm.spec;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.qvmm.vmm.VmmException;
+import dev.qvmm.vmm.spec.dto.K8sObjectDtos;
+import dev.qvmm.vmm.spec.dto.VirtualMachineDtos;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Reads a YAML or JSON stream (one or more documents) holding exactly one VirtualMachineInstance or
+ * VirtualMachine, plus optional ConfigMap, Secret, ServiceAccount, PersistentVolumeClaim,
+ * PersistentVolume, StorageClass and DataVolume objects, into a validated {@link VmSpec}.
+ *
+ * <p>Every problem is collected in one pass and thrown together as a {@link VmmException} of kind
+ * {@link VmmException.Kind#SPEC_INVALID}; paths are relative to their document, and for documents
+ * other than the VM are prefixed with {@code Kind/name:}. Unknown fields are never dropped silently:
+ * each becomes a {@link SpecWarning} with its path. Thread-safe and stateless; reads nothing but the
+ * given input.
+ */
+public final class SpecReader {
+
+    private static final ObjectMapper YAML = YAMLMapper.builder().build();
+
+    /** A validated spec and the warnings met on the way. */
+    public record Result(VmSpec spec, List<SpecWarning> warnings) {
+        public Result {
+            warnings = List.copyOf(warnings);
+        }
+    }
+
+    private SpecReader() {
+    }
+
+    public static Result read(Path file, SpecContext context) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new VmmException(VmmException.Kind.SPEC_UNREADABLE, file.toString(),
+                    "cannot read " + file + ": " + e.getMessage(), List.of(), e);
+        }
+        return read(text, file.toString(), context);
+    }
+
+    public static Result read(String text, String source, SpecContext context) {
+        List<JsonNode> docs = new ArrayList<>();
+        try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(text)) {
+            while (it.hasNextValue()) {
+                JsonNode n = it.nextValue();
+                if (n != null && !n.isNull() && !n.isMissingNode()) {
+                    docs.add(n);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new VmmException(VmmException.Kind.SPEC_UNREADABLE, source,
+                    source + " is not valid YAML or JSON: " + e.getMessage(), List.of(), e);
+        }
+        Problems problems = new Problems();
+        ObjectConverter objects = new ObjectConverter(problems);
+        JsonNode vmDoc = null;
+        for (int i = 0; i < docs.size(); i++) {
+            JsonNode doc = docs.get(i);
+            String kind = doc.path("kind").asText("");
+            String prefix = kind + "/" + doc.path("metadata").path("name").asText("?") + ": ";
+            switch (kind) {
+                case "VirtualMachineInstance", "VirtualMachine" -> {
+                    if (vmDoc != null) {
+                        problems.error("document " + (i + 1), SpecProblem.Rule.DOCUMENT,
+                                "a second " + kind + "; give qvmm one VM per file");
+                    } else {
+                        vmDoc = doc;
+                    }
+                }
+                case "ConfigMap" -> bind(doc, K8sObjectDtos.ConfigMap.class, prefix, problems).ifPresent(o -> objects.configMap(o, prefix));
+                case "Secret" -> bind(doc, K8sObjectDtos.Secret.class, prefix, problems).ifPresent(o -> objects.secret(o, prefix));
+                case "ServiceAccount" -> bind(doc, K8sObjectDtos.ServiceAccount.class, prefix, problems).ifPresent(o -> objects.serviceAccount(o, prefix));
+                case "PersistentVolumeClaim" -> bind(doc, K8sObjectDtos.PersistentVolumeClaim.class, prefix, problems).ifPresent(o -> objects.claim(o, prefix));
+                case "PersistentVolume" -> bind(doc, K8sObjectDtos.PersistentVolume.class, prefix, problems).ifPresent(o -> objects.persistentVolume(o, prefix));
+                case "StorageClass" -> bind(doc, K8sObjectDtos.StorageClass.class, prefix, problems).ifPresent(o -> objects.storageClass(o, prefix));
+                case "DataVolume" -> bind(doc, K8sObjectDtos.DataVolume.class, prefix, problems).ifPresent(o -> objects.dataVolume(o, prefix));
+                case "" -> problems.error("document " + (i + 1), SpecProblem.Rule.DOCUMENT, "a document without kind");
+                default -> problems.warn("document " + (i + 1), "kind " + kind + " is not used by qvmm; ignored");
+            }
+        }
+        if (vmDoc == null) {
+            problems.error(source, SpecProblem.Rule.DOCUMENT, "no VirtualMachineInstance or VirtualMachine in the input");
+            throw VmmException.invalid(source, problems.problems);
+        }
+        Optional<VmSpec> spec = vm(vmDoc, problems, objects, context);
+        if (!problems.problems.isEmpty() || spec.isEmpty()) {
+            throw VmmException.invalid(source, problems.problems);
+        }
+        return new Result(spec.get(), problems.warnings);
+    }
+
+    private static Optional<VmSpec> vm(JsonNode doc, Problems problems, ObjectConverter objects, SpecContext context) {
+        String apiVersion = doc.path("apiVersion").asText("");
+        if (!apiVersion.startsWith("kubevirt.io/")) {
+            problems.error("apiVersion", SpecProblem.Rule.DOCUMENT, "apiVersion \"" + apiVersion
+                    + "\" is not kubevirt.io/v1 or kubevirt.io/v1alpha1..3");
+        }
+        // v1alpha1's VirtualMachine is shaped like a v1 VirtualMachineInstance (spec.domain, no template).
+        boolean vmiShaped = "VirtualMachineInstance".equals(doc.path("kind").asText()) || doc.path("spec").has("domain");
+        if (vmiShaped) {
+            Optional<VirtualMachineDtos.Vmi> vmi = bind(doc, VirtualMachineDtos.Vmi.class, "", problems);
+            objects.bind();
+            return vmi.flatMap(v -> VmiConverter.convert(problems, context, apiVersion, v.metadata(), v.spec(), "spec",
+                    Optional.empty(), objects));
+        }
+        Optional<VirtualMachineDtos.Vm> vm = bind(doc, VirtualMachineDtos.Vm.class, "", problems);
+        if (vm.isEmpty()) {
+            return Optional.empty();
+        }
+        VirtualMachineDtos.VmSpecDto s = vm.get().spec();
+        if (s == null || s.template() == null) {
+            problems.error("spec.template", SpecProblem.Rule.REQUIRED, "a VirtualMachine needs spec.template");
+            return Optional.empty();
+        }
+        if (s.running() != null && s.runStrategy() != null) {
+            problems.error("spec.running", SpecProblem.Rule.UNSUPPORTED_VALUE, "running and runStrategy are exclusive; use runStrategy");
+        }
+        Optional<String> runStrategy = Optional.ofNullable(s.runStrategy())
+                .or(() -> Optional.ofNullable(s.running()).map(r -> r ? "Always" : "Halted"));
+        if (s.dataVolumeTemplates() != null) {
+            for (int i = 0; i < s.dataVolumeTemplates().size(); i++) {
+                objects.dataVolume(s.dataVolumeTemplates().get(i), "spec.dataVolumeTemplates[" + i + "].");
+            }
+        }
+        objects.bind();
+        return VmiConverter.convert(problems, context, apiVersion, vm.get().metadata(), s.template().spec(),
+                "spec.template.spec", runStrategy, objects);
+    }
+
+    private static <T> Optional<T> bind(JsonNode doc, Class<T> type, String prefix, Problems problems) {
+        try {
+            return Optional.ofNullable(YAML.readerFor(type).withHandler(new Handler(prefix, problems)).readValue(doc));
+        } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
+            String at = e.getPath().stream().map(r -> r.getFieldName() != null ? "." + r.getFieldName() : "[" + r.getIndex() + "]")
+                    .reduce("", String::concat);
+            problems.error(prefix + (at.startsWith(".") ? at.substring(1) : at), SpecProblem.Rule.INVALID_TYPE, e.getOriginalMessage());
+            return Optional.empty();
+        } catch (IOException e) {
+            problems.error(prefix + "(document)", SpecProblem.Rule.INVALID_TYPE, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** {@code spec.domain.devices.disks[2].foo}, from Jackson's parsing context. */
+    static String path(JsonStreamContext ctx) {
+        Deque<String> parts = new ArrayDeque<>();
+        for (JsonStreamContext c = ctx; c != null && !c.inRoot(); c = c.getParent()) {
+            if (c.inArray()) {
+                parts.push("[" + Math.max(0, c.getCurrentIndex()) + "]");
+            } else if (c.inObject() && c.getCurrentName() != null) {
+                parts.push("." + c.getCurrentName());
+            }
+        }
+        String s = String.join("", parts);
+        return s.startsWith(".") ? s.substring(1) : s;
+    }
+
+    /** Turns Jackson's first-error-aborts into collected problems and warnings, with paths. */
+    private static final class Handler extends DeserializationProblemHandler {
+        private final String prefix;
+        private final Problems problems;
+
+        Handler(String prefix, Problems problems) {
+            this.prefix = prefix;
+            this.problems = problems;
+        }
+
+        @Override
+        public boolean handleUnknownProperty(DeserializationContext ctxt, JsonParser p, JsonDeserializer<?> deserializer,
+                                             Object beanOrClass, String propertyName) throws IOException {
+            problems.warn(prefix + path(p.getParsingContext()), "unknown field; ignored");
+            p.skipChildren();
+            return true;
+        }
+
+        @Override
+        public Object handleUnexpectedToken(DeserializationContext ctxt, JavaType targetType, JsonToken t, JsonParser p,
+                                            String failureMsg) throws IOException {
+            // On a list or object the parser has already stepped inside it; the field is the parent's.
+            JsonStreamContext at = (t == JsonToken.START_ARRAY || t == JsonToken.START_OBJECT) && p.getParsingContext().getParent() != null
+                    ? p.getParsingContext().getParent() : p.getParsingContext();
+            problems.error(prefix + path(at), SpecProblem.Rule.INVALID_TYPE,
+                    "expected " + describe(targetType.getRawClass()) + ", found " + token(t));
+            p.skipChildren();
+            return null;
+        }
+
+        @Override
+        public Object handleWeirdStringValue(DeserializationContext ctxt, Class<?> targetType, String value,
+                                             String failureMsg) {
+            problems.error(prefix + path(ctxt.getParser().getParsingContext()), SpecProblem.Rule.INVALID_TYPE,
+                    "expected " + describe(targetType) + ", found \"" + value + "\"");
+            return null;
+        }
+
+        @Override
+        public Object handleWeirdNumberValue(DeserializationContext ctxt, Class<?> targetType, Number value,
+                                             String failureMsg) {
+            problems.error(prefix + path(ctxt.getParser().getParsingContext()), SpecProblem.Rule.INVALID_TYPE,
+                    "expected " + describe(targetType) + ", found " + value);
+            return null;
+        }
+
+        private static String describe(Class<?> c) {
+            if (c == Boolean.class || c == boolean.class) return "true or false";
+            if (c == Integer.class || c == Long.class || c == int.class || c == long.class) return "a whole number";
+            if (c == String.class) return "a string";
+            if (java.util.List.class.isAssignableFrom(c)) return "a list";
+            return "an object";
+        }
+
+        private static String token(JsonToken t) {
+            return switch (t) {
+                case START_ARRAY -> "a list";
+                case START_OBJECT -> "an object";
+                case VALUE_STRING -> "a string";
+                case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+                case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+                default -> t.asString() == null ? t.name() : t.asString();
+            };
+        }
+    }
+}

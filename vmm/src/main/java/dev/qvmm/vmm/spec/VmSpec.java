@@ -1,0 +1,34 @@
+package dev.qvmm.vmm.spec;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * qvmm's model of one VM, validated and defaulted, free of YAML and Kubernetes. Built only by
+ * {@link SpecReader}; once built nothing re-checks it.
+ *
+ * @param name            metadata.name
+ * @param machineType     the QEMU machine type (q35 or a pc-q35-* version)
+ * @param memoryBytes     guest RAM
+ * @param ioThreadsPolicy empty when no iothreads were asked for
+ * @param disks           in spec order
+ * @param dataVolumes     DataVolumes of the stream and of dataVolumeTemplates, by name
+ * @param objects         names of ConfigMaps, Secrets, ServiceAccounts, StorageClasses in the stream
+ */
+public record VmSpec(String name, String namespace, String apiVersion, String machineType, CpuTopology cpu,
+                     long memoryBytes, Optional<IoThreadsPolicy> ioThreadsPolicy, boolean blockMultiQueue,
+                     List<DiskSpec> disks, List<FilesystemSpec> filesystems, Optional<KernelBoot> kernelBoot,
+                     Optional<String> runStrategy, OptionalLong terminationGracePeriodSeconds,
+                     Map<String, DataVolumeSpec> dataVolumes, StreamObjects objects) {
+
+    public VmSpec {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(machineType, "machineType");
+        disks = List.copyOf(disks);
+        filesystems = List.copyOf(filesystems);
+        dataVolumes = Map.copyOf(dataVolumes);
+    }
+}

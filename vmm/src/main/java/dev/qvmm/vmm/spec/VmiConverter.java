@@ -1,0 +1,146 @@
+package dev.qvmm.vmm.spec;
+
+import dev.qvmm.vmm.spec.dto.DiskDtos;
+import dev.qvmm.vmm.spec.dto.DomainDtos;
+import dev.qvmm.vmm.spec.dto.Meta;
+import dev.qvmm.vmm.spec.dto.VirtualMachineDtos;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * A VMI spec (top level, or a VirtualMachine's {@code spec.template.spec}) into a {@link VmSpec},
+ * given the stream's other objects. Problems are collected; the caller throws if there are any.
+ */
+final class VmiConverter {
+
+    private VmiConverter() {
+    }
+
+    static Optional<VmSpec> convert(Problems problems, SpecContext context, String apiVersion, Meta meta,
+                                    VirtualMachineDtos.VmiSpec spec, String p, Optional<String> runStrategy,
+                                    ObjectConverter objects) {
+        String name = meta == null ? null : meta.name();
+        if (name == null || name.isBlank()) {
+            problems.error("metadata.name", SpecProblem.Rule.REQUIRED, "the VM needs metadata.name");
+            name = "vm";
+        }
+        if (spec == null || spec.domain() == null) {
+            problems.error(p + ".domain", SpecProblem.Rule.REQUIRED, "spec.domain is required");
+            return Optional.empty();
+        }
+        warnIgnored(problems, spec, p);
+        DomainDtos.Domain domain = spec.domain();
+        String dp = p + ".domain";
+        DomainConverter dc = new DomainConverter(problems);
+        long memory = dc.memory(domain, dp);
+        CpuTopology cpu = dc.cpu(domain, dp);
+        String machine = dc.machine(domain, dp);
+        Optional<KernelBoot> kernelBoot = dc.kernelBoot(domain, dp);
+
+        VolumeConverter volumeConverter = new VolumeConverter(problems, objects.claims, objects.dataVolumes);
+        Map<String, Volume> volumes = volumeConverter.convert(spec.volumes(), p + ".volumes");
+        DomainDtos.Devices devices = domain.devices() == null
+                ? new DomainDtos.Devices(null, null, null, null, null, null, null, null, null) : domain.devices();
+        String devp = dp + ".devices";
+        warnDevices(problems, devices, devp);
+        DiskConverter diskConverter = new DiskConverter(problems, volumes, volumeConverter.named, context);
+        List<DiskSpec> disks = diskConverter.convert(devices.disks(), devp + ".disks");
+        List<FilesystemSpec> filesystems = filesystems(problems, diskConverter, devices.filesystems(), devp + ".filesystems");
+
+        List<SpecRules.Ref> refs = new ArrayList<>();
+        if (devices.disks() != null) {
+            for (int i = 0; i < devices.disks().size(); i++) {
+                DiskDtos.Disk d = devices.disks().get(i);
+                if (d != null && d.name() != null) {
+                    refs.add(new SpecRules.Ref(d.name(), Problems.index(devp + ".disks", i),
+                            d.volumeName() != null ? d.volumeName() : d.name()));
+                }
+            }
+        }
+        if (devices.filesystems() != null) {
+            for (int i = 0; i < devices.filesystems().size(); i++) {
+                DiskDtos.Filesystem f = devices.filesystems().get(i);
+                if (f != null && f.name() != null) {
+                    refs.add(new SpecRules.Ref(f.name(), Problems.index(devp + ".filesystems", i), f.name()));
+                }
+            }
+        }
+        boolean multiQueue = Boolean.TRUE.equals(devices.blockMultiQueue());
+        SpecRules.validate(problems, refs, disks, volumes.keySet(), p + ".volumes", multiQueue, cpu.explicit(), devp);
+        boolean anyDedicated = devices.disks() != null && devices.disks().stream()
+                .anyMatch(d -> d != null && Boolean.TRUE.equals(d.dedicatedIOThread()));
+        Optional<IoThreadsPolicy> policy = dc.ioThreadsPolicy(domain, anyDedicated, dp);
+
+        if (!problems.problems.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new VmSpec(name, meta.namespace() == null ? "default" : meta.namespace(), apiVersion, machine, cpu,
+                memory, policy, multiQueue, disks, filesystems, kernelBoot, runStrategy,
+                spec.terminationGracePeriodSeconds() == null ? OptionalLong.empty()
+                        : OptionalLong.of(spec.terminationGracePeriodSeconds()),
+                objects.dataVolumes, objects.objects()));
+    }
+
+    private static List<FilesystemSpec> filesystems(Problems problems, DiskConverter disks,
+                                                    List<DiskDtos.Filesystem> list, String path) {
+        List<FilesystemSpec> out = new ArrayList<>();
+        if (list == null) {
+            return out;
+        }
+        for (int i = 0; i < list.size(); i++) {
+            DiskDtos.Filesystem f = list.get(i);
+            String p = Problems.index(path, i);
+            if (f == null || f.name() == null || f.name().isBlank()) {
+                problems.error(p + ".name", SpecProblem.Rule.REQUIRED, "every filesystem needs a name (the guest's mount tag)");
+                continue;
+            }
+            if (f.virtiofs() == null) {
+                problems.error(p + ".virtiofs", SpecProblem.Rule.REQUIRED, "a filesystem needs virtiofs: {}");
+                continue;
+            }
+            Optional<Volume> v = disks.volumeOf(f.name(), null, p);
+            if (v.isEmpty()) {
+                continue;
+            }
+            boolean shareable = switch (v.get().source()) {
+                case VolumeSource.PersistentVolumeClaim c -> true;
+                case VolumeSource.DataVolume c -> true;
+                case VolumeSource.ConfigMap c -> true;
+                case VolumeSource.Secret c -> true;
+                case VolumeSource.ServiceAccount c -> true;
+                case VolumeSource.ContainerDisk c -> false;
+                case VolumeSource.Ephemeral c -> false;
+                case VolumeSource.EmptyDisk c -> false;
+                case VolumeSource.HostDisk c -> false;
+                case VolumeSource.CloudInitNoCloud c -> false;
+                case VolumeSource.CloudInitConfigDrive c -> false;
+                case VolumeSource.DownwardMetrics c -> false;
+            };
+            if (!shareable) {
+                problems.error(p, SpecProblem.Rule.UNSUPPORTED_VALUE, "volume \"" + v.get().name() + "\" is a "
+                        + v.get().source().specName() + ", which virtiofs cannot share; use a persistentVolumeClaim, "
+                        + "dataVolume, configMap, secret or serviceAccount");
+                continue;
+            }
+            out.add(new FilesystemSpec(f.name(), p, v.get()));
+        }
+        return out;
+    }
+
+    private static void warnIgnored(Problems problems, VirtualMachineDtos.VmiSpec s, String p) {
+        if (s.networks() != null) problems.warn(p + ".networks", "networking is not part of qvmm's storage plan; ignored");
+        if (s.affinity() != null) problems.warn(p + ".affinity", "scheduling does not apply on a single host; ignored");
+        if (s.nodeSelector() != null) problems.warn(p + ".nodeSelector", "scheduling does not apply on a single host; ignored");
+        if (s.tolerations() != null) problems.warn(p + ".tolerations", "scheduling does not apply on a single host; ignored");
+        if (s.evictionStrategy() != null) problems.warn(p + ".evictionStrategy", "eviction does not apply on a single host; ignored");
+    }
+
+    private static void warnDevices(Problems problems, DomainDtos.Devices d, String p) {
+        if (d.interfaces() != null) problems.warn(p + ".interfaces", "network interfaces are not part of qvmm's storage plan; ignored");
+        if (d.rng() != null) problems.warn(p + ".rng", "rng is not part of qvmm's storage plan; ignored");
+        if (d.downwardMetrics() != null) problems.warn(p + ".downwardMetrics", "the downwardMetrics virtio-serial port is not planned yet; ignored");
+    }
+}

@@ -1,0 +1,234 @@
+package dev.qvmm.vmm.spec;
+
+import dev.qvmm.vmm.spec.dto.VolumeDtos;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * {@code spec.volumes[]} into {@link Volume}s: exactly one source each, per-source rules (emptyDisk
+ * capacity, hostDisk path/type/capacity), claims looked up in the stream's objects.
+ */
+final class VolumeConverter {
+
+    private final Problems problems;
+    private final Map<String, ClaimInfo> claims;
+    private final Map<String, DataVolumeSpec> dataVolumes;
+    /** Every volume name seen, valid or not, so a disk naming a broken volume is not also told it is missing. */
+    final java.util.Set<String> named = new java.util.HashSet<>();
+
+    VolumeConverter(Problems problems, Map<String, ClaimInfo> claims, Map<String, DataVolumeSpec> dataVolumes) {
+        this.problems = problems;
+        this.claims = claims;
+        this.dataVolumes = dataVolumes;
+    }
+
+    /** Volumes by name in spec order; a volume with problems is left out (its problems are recorded). */
+    Map<String, Volume> convert(List<VolumeDtos.Volume> volumes, String path) {
+        Map<String, Volume> out = new LinkedHashMap<>();
+        if (volumes == null) {
+            return out;
+        }
+        for (int i = 0; i < volumes.size(); i++) {
+            String p = Problems.index(path, i);
+            VolumeDtos.Volume v = volumes.get(i);
+            if (v == null) {
+                problems.error(p, SpecProblem.Rule.REQUIRED, "empty volume entry");
+                continue;
+            }
+            if (v.name() == null || v.name().isBlank()) {
+                problems.error(p + ".name", SpecProblem.Rule.REQUIRED, "every volume needs a name");
+                continue;
+            }
+            named.add(v.name());
+            if (out.containsKey(v.name())) {
+                problems.error(p + ".name", SpecProblem.Rule.DUPLICATE_NAME,
+                        "volume name \"" + v.name() + "\" is used by an earlier volume; names must be unique");
+                continue;
+            }
+            source(v, p).ifPresent(s -> out.put(v.name(), new Volume(v.name(), s)));
+        }
+        return out;
+    }
+
+    private Optional<VolumeSource> source(VolumeDtos.Volume v, String p) {
+        List<String> present = new ArrayList<>();
+        Object[][] all = {{"containerDisk", v.containerDisk()}, {"registryDisk", v.registryDisk()},
+                {"ephemeral", v.ephemeral()}, {"emptyDisk", v.emptyDisk()}, {"hostDisk", v.hostDisk()},
+                {"persistentVolumeClaim", v.persistentVolumeClaim()}, {"dataVolume", v.dataVolume()},
+                {"cloudInitNoCloud", v.cloudInitNoCloud()}, {"cloudInitConfigDrive", v.cloudInitConfigDrive()},
+                {"configMap", v.configMap()}, {"secret", v.secret()}, {"serviceAccount", v.serviceAccount()},
+                {"downwardMetrics", v.downwardMetrics()}};
+        for (Object[] s : all) {
+            if (s[1] != null) {
+                present.add((String) s[0]);
+            }
+        }
+        if (present.size() != 1) {
+            problems.error(p, SpecProblem.Rule.VOLUME_SOURCE_COUNT, "volume \"" + v.name() + "\" must have exactly one source, found "
+                    + (present.isEmpty() ? "none" : String.join(", ", present))
+                    + "; sources: containerDisk, persistentVolumeClaim, dataVolume, ephemeral, emptyDisk, hostDisk, "
+                    + "cloudInitNoCloud, cloudInitConfigDrive, configMap, secret, serviceAccount, downwardMetrics");
+            return Optional.empty();
+        }
+        String key = present.getFirst();
+        String sp = p + "." + key;
+        return switch (key) {
+            case "containerDisk" -> containerDisk(v.containerDisk(), sp);
+            case "registryDisk" -> {
+                problems.warn(sp, "registryDisk is the v1alpha1 name of containerDisk; read as containerDisk");
+                yield containerDisk(v.registryDisk(), sp);
+            }
+            case "ephemeral" -> ephemeral(v.ephemeral(), sp);
+            case "emptyDisk" -> emptyDisk(v.emptyDisk(), sp);
+            case "hostDisk" -> hostDisk(v.hostDisk(), sp);
+            case "persistentVolumeClaim" -> claim(v.persistentVolumeClaim(), sp)
+                    .map(c -> new VolumeSource.PersistentVolumeClaim(c, Boolean.TRUE.equals(v.persistentVolumeClaim().readOnly())));
+            case "dataVolume" -> dataVolume(v.dataVolume(), sp);
+            case "cloudInitNoCloud" -> cloudInit(v.cloudInitNoCloud(), sp).map(VolumeSource.CloudInitNoCloud::new);
+            case "cloudInitConfigDrive" -> cloudInit(v.cloudInitConfigDrive(), sp).map(VolumeSource.CloudInitConfigDrive::new);
+            case "configMap" -> required(v.configMap().name(), sp + ".name", "the ConfigMap's name")
+                    .map(n -> new VolumeSource.ConfigMap(n, Optional.ofNullable(v.configMap().volumeLabel())));
+            case "secret" -> required(v.secret().secretName(), sp + ".secretName", "the Secret's name")
+                    .map(n -> new VolumeSource.Secret(n, Optional.ofNullable(v.secret().volumeLabel())));
+            case "serviceAccount" -> required(v.serviceAccount().serviceAccountName(), sp + ".serviceAccountName",
+                    "the ServiceAccount's name").map(VolumeSource.ServiceAccount::new);
+            case "downwardMetrics" -> Optional.of(new VolumeSource.DownwardMetrics());
+            default -> throw new IllegalStateException("source " + key + " listed above but not converted");
+        };
+    }
+
+    private Optional<String> required(String value, String path, String what) {
+        if (value == null || value.isBlank()) {
+            problems.error(path, SpecProblem.Rule.REQUIRED, what + " is required");
+            return Optional.empty();
+        }
+        return Optional.of(value);
+    }
+
+    private Optional<VolumeSource> containerDisk(VolumeDtos.ContainerDisk c, String p) {
+        return required(c.image(), p + ".image", "the container image")
+                .map(image -> new VolumeSource.ContainerDisk(image, Optional.ofNullable(c.path())));
+    }
+
+    private Optional<ClaimInfo> claim(VolumeDtos.Claim c, String p) {
+        if (c == null) {
+            problems.error(p, SpecProblem.Rule.REQUIRED, "a persistentVolumeClaim with claimName is required");
+            return Optional.empty();
+        }
+        return required(c.claimName(), p + ".claimName", "claimName")
+                .map(n -> claims.getOrDefault(n, ClaimInfo.unknown(n)));
+    }
+
+    private Optional<VolumeSource> ephemeral(VolumeDtos.Ephemeral e, String p) {
+        return claim(e.persistentVolumeClaim(), p + ".persistentVolumeClaim").map(VolumeSource.Ephemeral::new);
+    }
+
+    private Optional<VolumeSource> dataVolume(VolumeDtos.DataVolumeRef d, String p) {
+        return required(d.name(), p + ".name", "the DataVolume's name").map(n -> {
+            DataVolumeSpec dv = dataVolumes.get(n);
+            ClaimInfo claim = dv != null ? dv.claim() : claims.getOrDefault(n, ClaimInfo.unknown(n));
+            return new VolumeSource.DataVolume(n, claim);
+        });
+    }
+
+    private Optional<VolumeSource> emptyDisk(VolumeDtos.EmptyDisk e, String p) {
+        if (e.capacity() == null) {
+            problems.error(p + ".capacity", SpecProblem.Rule.EMPTYDISK_CAPACITY, "an emptyDisk needs a capacity, e.g. 2Gi");
+            return Optional.empty();
+        }
+        Optional<Long> bytes = problems.bytes(p + ".capacity", e.capacity());
+        if (bytes.isPresent() && bytes.get() <= 0) {
+            problems.error(p + ".capacity", SpecProblem.Rule.EMPTYDISK_CAPACITY,
+                    "emptyDisk capacity " + e.capacity() + " must be greater than zero");
+            return Optional.empty();
+        }
+        return bytes.map(VolumeSource.EmptyDisk::new);
+    }
+
+    private Optional<VolumeSource> hostDisk(VolumeDtos.HostDisk h, String p) {
+        boolean ok = true;
+        if (h.path() == null || h.path().isBlank()) {
+            problems.error(p + ".path", SpecProblem.Rule.HOSTDISK, "a hostDisk needs a path, e.g. /data/disk.img");
+            ok = false;
+        } else if (!h.path().startsWith("/")) {
+            problems.error(p + ".path", SpecProblem.Rule.HOSTDISK, "hostDisk path \"" + h.path() + "\" must be absolute");
+            ok = false;
+        }
+        VolumeSource.HostDiskType type = null;
+        if (h.type() == null) {
+            problems.error(p + ".type", SpecProblem.Rule.HOSTDISK, "a hostDisk needs a type: Disk or DiskOrCreate");
+            ok = false;
+        } else {
+            switch (h.type()) {
+                case "Disk" -> type = VolumeSource.HostDiskType.DISK;
+                case "DiskOrCreate" -> type = VolumeSource.HostDiskType.DISK_OR_CREATE;
+                default -> {
+                    problems.error(p + ".type", SpecProblem.Rule.HOSTDISK,
+                            "hostDisk type \"" + h.type() + "\" is not Disk or DiskOrCreate");
+                    ok = false;
+                }
+            }
+        }
+        OptionalLong capacity = OptionalLong.empty();
+        if (h.capacity() != null) {
+            if (type == VolumeSource.HostDiskType.DISK) {
+                problems.error(p + ".capacity", SpecProblem.Rule.HOSTDISK,
+                        "capacity is only allowed with type DiskOrCreate; a Disk must already exist");
+                ok = false;
+            } else {
+                Optional<Long> b = problems.bytes(p + ".capacity", h.capacity());
+                if (b.isEmpty()) {
+                    ok = false;
+                } else if (b.get() <= 0) {
+                    problems.error(p + ".capacity", SpecProblem.Rule.HOSTDISK, "hostDisk capacity " + h.capacity() + " must be greater than zero");
+                    ok = false;
+                } else {
+                    capacity = OptionalLong.of(b.get());
+                }
+            }
+        } else if (type == VolumeSource.HostDiskType.DISK_OR_CREATE) {
+            problems.error(p + ".capacity", SpecProblem.Rule.HOSTDISK, "a DiskOrCreate hostDisk needs a capacity to create it with");
+            ok = false;
+        }
+        return ok ? Optional.of(new VolumeSource.HostDisk(h.path(), type, capacity, Boolean.TRUE.equals(h.shared())))
+                : Optional.empty();
+    }
+
+    private Optional<CloudInitData> cloudInit(VolumeDtos.CloudInit c, String p) {
+        Optional<String> user = decoded(c.userData(), c.userDataBase64(), p, "userData");
+        Optional<String> network = decoded(c.networkData(), c.networkDataBase64(), p, "networkData");
+        Optional<String> userSecret = Optional.ofNullable(c.secretRef()).map(VolumeDtos.LocalRef::name);
+        Optional<String> networkSecret = Optional.ofNullable(c.networkDataSecretRef()).map(VolumeDtos.LocalRef::name);
+        if (user.isEmpty() && userSecret.isEmpty()) {
+            problems.error(p, SpecProblem.Rule.REQUIRED, "cloud-init needs userData, userDataBase64 or secretRef");
+            return Optional.empty();
+        }
+        if (user.isPresent() && userSecret.isPresent()) {
+            problems.error(p, SpecProblem.Rule.REQUIRED, "cloud-init takes one of userData, userDataBase64 or secretRef, not several");
+            return Optional.empty();
+        }
+        return Optional.of(new CloudInitData(user, userSecret, network, networkSecret));
+    }
+
+    private Optional<String> decoded(String plain, String base64, String p, String field) {
+        if (plain != null && base64 != null) {
+            problems.error(p + "." + field + "Base64", SpecProblem.Rule.REQUIRED, field + " and " + field + "Base64 are exclusive");
+            return Optional.empty();
+        }
+        if (base64 != null) {
+            try {
+                return Optional.of(new String(Base64.getMimeDecoder().decode(base64), StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+                problems.error(p + "." + field + "Base64", SpecProblem.Rule.INVALID_TYPE, "not valid base64: " + e.getMessage());
+                return Optional.empty();
+            }
+        }
+        return Optional.ofNullable(plain);
+    }
+}

@@ -1,0 +1,51 @@
+package dev.qvmm.vmm.spec.dto;
+
+/** Wire records of {@code spec.volumes[]}: one source per volume. */
+public final class VolumeDtos {
+
+    private VolumeDtos() {
+    }
+
+    public record Volume(String name, ContainerDisk containerDisk, ContainerDisk registryDisk, Ephemeral ephemeral,
+                         EmptyDisk emptyDisk, HostDisk hostDisk, Claim persistentVolumeClaim, DataVolumeRef dataVolume,
+                         CloudInit cloudInitNoCloud, CloudInit cloudInitConfigDrive, ConfigMapRef configMap,
+                         SecretRef secret, ServiceAccountRef serviceAccount, DownwardMetrics downwardMetrics) {
+    }
+
+    public record ContainerDisk(String image, String path, String imagePullPolicy, String imagePullSecret) {
+    }
+
+    public record Ephemeral(Claim persistentVolumeClaim) {
+    }
+
+    public record EmptyDisk(String capacity) {
+    }
+
+    public record HostDisk(String path, String type, String capacity, Boolean shared) {
+    }
+
+    public record Claim(String claimName, Boolean readOnly, Boolean hotpluggable) {
+    }
+
+    public record DataVolumeRef(String name, Boolean hotpluggable) {
+    }
+
+    public record LocalRef(String name) {
+    }
+
+    public record CloudInit(String userData, String userDataBase64, LocalRef secretRef, String networkData,
+                            String networkDataBase64, LocalRef networkDataSecretRef) {
+    }
+
+    public record ConfigMapRef(String name, Boolean optional, String volumeLabel) {
+    }
+
+    public record SecretRef(String secretName, Boolean optional, String volumeLabel) {
+    }
+
+    public record ServiceAccountRef(String serviceAccountName) {
+    }
+
+    public record DownwardMetrics() {
+    }
+}

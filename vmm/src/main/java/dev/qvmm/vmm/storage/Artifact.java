@@ -1,0 +1,77 @@
+package dev.qvmm.vmm.storage;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Something that must exist on the host before QEMU starts. Planning only lists these; preparing
+ * them (idempotently, undoably) is a later step. {@link #ephemeral()} artifacts belong to the VM's
+ * run and are removed with it; the others are the user's and are never deleted.
+ */
+public sealed interface Artifact {
+
+    /** The disk or filesystem it is for. */
+    String forName();
+
+    /** True when the artifact is removed when the VM goes away. */
+    boolean ephemeral();
+
+    /** Pull a container disk image into the local store, unpacking its disk to {@code diskPath}. */
+    record PullContainerDisk(String forName, String image, Optional<String> pathInImage, Path diskPath) implements Artifact {
+        public boolean ephemeral() { return false; }
+    }
+
+    /** Create a qcow2 overlay over {@code backing}; the backing format is probed when it is created. */
+    record CreateOverlay(String forName, Path path, Path backing) implements Artifact {
+        public boolean ephemeral() { return true; }
+    }
+
+    /** Create a sparse qcow2 of {@code sizeBytes} (emptyDisk). */
+    record CreateEmptyDisk(String forName, Path path, long sizeBytes) implements Artifact {
+        public boolean ephemeral() { return true; }
+    }
+
+    /**
+     * Make sure a Filesystem claim's {@code disk.img} exists: created sparse at the requested size if
+     * missing (the size must be known then), grown if the claim grew (10% tolerance), never shrunk.
+     */
+    record EnsureClaimImage(String forName, String claimName, Path path, OptionalLong requestedBytes) implements Artifact {
+        public boolean ephemeral() { return false; }
+    }
+
+    /** A hostDisk of type DiskOrCreate: create a sparse raw image of {@code sizeBytes} if missing. */
+    record CreateHostDisk(String forName, Path path, long sizeBytes) implements Artifact {
+        public boolean ephemeral() { return false; }
+    }
+
+    /** A hostDisk of type Disk: the image must already exist. */
+    record RequireHostDisk(String forName, Path path) implements Artifact {
+        public boolean ephemeral() { return false; }
+    }
+
+    /** Fill a DataVolume's claim from its source, unless already imported. */
+    record ImportDataVolume(String forName, String dataVolume, String source, Path path, OptionalLong sizeBytes) implements Artifact {
+        public boolean ephemeral() { return false; }
+    }
+
+    /** Build an ISO with volume label {@code label} from {@code content} (cloud-init data, a ConfigMap, a Secret...). */
+    record BuildIso(String forName, Path path, String label, String content) implements Artifact {
+        public boolean ephemeral() { return true; }
+    }
+
+    /** Create and keep refreshing the downwardMetrics disk. */
+    record DownwardMetricsDisk(String forName, Path path) implements Artifact {
+        public boolean ephemeral() { return true; }
+    }
+
+    /** Start a virtiofsd serving {@code source} on {@code socket} before QEMU starts. */
+    record StartVirtiofsd(String forName, Path socket, String source) implements Artifact {
+        public boolean ephemeral() { return true; }
+    }
+
+    /** Connect to qemu-pr-helper at {@code socket}, which must be running. */
+    record RequirePrHelper(String forName, Path socket) implements Artifact {
+        public boolean ephemeral() { return false; }
+    }
+}

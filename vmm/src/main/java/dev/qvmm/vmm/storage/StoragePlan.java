@@ -1,0 +1,43 @@
+package dev.qvmm.vmm.storage;
+
+import dev.qvmm.vmm.host.Accelerator;
+
+import dev.qvmm.blockdev.Device;
+import dev.qvmm.blockdev.QemuObject;
+import dev.qvmm.vmm.spec.CpuTopology;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Everything planning decided for one VM: machine, objects (iothreads, pr-manager, memory backend),
+ * controllers and root ports, each disk's nodes and device, virtiofs shares, the iothread plan and
+ * the artifacts to prepare. Immutable; {@link ArgvRenderer} and {@link PlanJson} print it.
+ */
+public record StoragePlan(String vmName, String machineType, Accelerator accelerator, CpuTopology cpu,
+                          long memoryBytes, QemuCapabilities qemu, List<QemuObject> objects, List<Device> controllers,
+                          List<DiskPlan> disks, List<FilesystemPlan> filesystems, IoThreadPlan iothreads,
+                          Optional<KernelPlan> kernel, List<Artifact> artifacts, List<String> notes) {
+
+    /** A virtiofs share: the chardev socket QEMU connects to and its device. */
+    public record FilesystemPlan(String name, String chardev, Path socket, Device device) {
+    }
+
+    /** Direct kernel boot. */
+    public record KernelPlan(Optional<Path> kernel, Optional<Path> initrd, Optional<String> append) {
+    }
+
+    public StoragePlan {
+        objects = List.copyOf(objects);
+        controllers = List.copyOf(controllers);
+        disks = List.copyOf(disks);
+        filesystems = List.copyOf(filesystems);
+        artifacts = List.copyOf(artifacts);
+        notes = List.copyOf(notes);
+    }
+
+    /** Guest RAM in MiB, rounded up, as {@code -m} takes it. */
+    public long memoryMiB() {
+        return (memoryBytes + (1L << 20) - 1) >> 20;
+    }
+}
