@@ -1,0 +1,257 @@
+package dev.qvmm.vmm.session;
+
+import dev.qvmm.qmp.QmpClient;
+import dev.qvmm.qmp.QmpEvent;
+import dev.qvmm.qmp.QmpException;
+import dev.qvmm.qmp.QmpOptions;
+import dev.qvmm.qmp.QmpSubscription;
+import dev.qvmm.qmp.command.Cont;
+import dev.qvmm.qmp.command.Quit;
+import dev.qvmm.qmp.command.SystemPowerdown;
+import dev.qvmm.vmm.VmmException;
+import dev.qvmm.vmm.launch.LaunchSpec;
+import dev.qvmm.vmm.launch.QemuCommandLine;
+import dev.qvmm.vmm.launch.QemuProcess;
+import dev.qvmm.vmm.launch.RunDirectory;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * One running VM: owns its QEMU process and QMP connection and keeps its {@link VmState} from
+ * QEMU's events and exit. Started with {@link #launch}; ends when QEMU exits, by the guest's own
+ * power-off or by {@link #stop}, whose escalation is bounded at every step:
+ * {@code system_powerdown} -> grace period -> {@code quit} -> SIGTERM -> SIGKILL.
+ */
+public final class VmSession implements AutoCloseable {
+
+    static final Duration QUIT_WAIT = Duration.ofSeconds(5);
+    static final Duration TERM_WAIT = Duration.ofSeconds(5);
+    private static final Set<String> LIFECYCLE_EVENTS = Set.of("STOP", "RESUME", "SHUTDOWN", "RESET", "BLOCK_IO_ERROR");
+
+    private final LaunchSpec spec;
+    private final RunDirectory run;
+    private final QemuProcess qemu;
+    private final VmLifecycle lifecycle;
+    private volatile QmpClient qmp;
+    private volatile QmpSubscription events;
+    private volatile String lastIoError;
+
+    private VmSession(LaunchSpec spec, RunDirectory run, QemuProcess qemu, VmLifecycle lifecycle) {
+        this.spec = spec;
+        this.run = run;
+        this.qemu = qemu;
+        this.lifecycle = lifecycle;
+    }
+
+    /**
+     * Starts QEMU paused, connects QMP, subscribes to lifecycle events and lets the guest run.
+     * Returns with the VM Running, or throws (QEMU's stderr in the message) with QEMU gone.
+     */
+    public static VmSession launch(LaunchSpec spec, RunDirectory run, Consumer<VmEvent> listener) {
+        VmLifecycle lifecycle = new VmLifecycle(spec.vmName(), listener);
+        lifecycle.moveTo(VmState.STARTING, "Launching", spec.qemuArgv().getFirst());
+        QemuProcess qemu = QemuProcess.start(QemuCommandLine.build(spec, run), run, spec.vmName());
+        VmSession session = new VmSession(spec, run, qemu, lifecycle);
+        qemu.exit().thenAccept(session::onQemuExit);
+        try {
+            session.connect();
+            session.qmp.execute(new Cont()).join();
+            lifecycle.moveTo(VmState.RUNNING, "Started", "QEMU pid " + qemu.pid());
+            return session;
+        } catch (RuntimeException e) {
+            qemu.kill();
+            session.awaitExit(TERM_WAIT);
+            String why = e instanceof VmmException v ? v.getMessage() : rootMessage(e);
+            lifecycle.moveTo(VmState.FAILED, "StartFailed", why);
+            throw e instanceof VmmException v ? v : new VmmException(VmmException.Kind.QEMU_START_FAILED, spec.vmName(),
+                    "VM \"" + spec.vmName() + "\" failed to start: " + why + stderrSuffix(qemu) + "\n  (run directory " + run.path() + ")",
+                    List.of(), e);
+        }
+    }
+
+    private void connect() {
+        long deadline = System.nanoTime() + spec.startTimeout().toNanos();
+        // QEMU creates the socket while it starts and offers no earlier sign of readiness.
+        while (!Files.exists(run.qmpSocket())) {
+            if (!qemu.isAlive()) {
+                awaitExit(TERM_WAIT);
+                throw new VmmException(VmmException.Kind.QEMU_START_FAILED, spec.vmName(),
+                        "QEMU exited with code " + qemu.exit().getNow(-1) + " before its monitor was up" + stderrSuffix(qemu)
+                                + "\n  (run directory " + run.path() + ")");
+            }
+            if (System.nanoTime() > deadline) {
+                throw new VmmException(VmmException.Kind.QEMU_START_FAILED, spec.vmName(),
+                        "QEMU did not create " + run.qmpSocket() + " within " + spec.startTimeout().toSeconds() + " s");
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new VmmException(VmmException.Kind.QEMU_START_FAILED, spec.vmName(), "interrupted while starting");
+            }
+        }
+        qmp = QmpClient.connect(run.qmpSocket(), QmpOptions.builder().connectTimeout(spec.startTimeout()).build());
+        events = qmp.subscribe(e -> LIFECYCLE_EVENTS.contains(e.name()), this::onEvent);
+    }
+
+    private void onEvent(QmpEvent e) {
+        switch (e.name()) {
+            case "BLOCK_IO_ERROR" -> {
+                String disk = e.data().path("device").asText("");
+                String node = e.data().path("node-name").asText("");
+                lastIoError = "disk " + (disk.isEmpty() ? node : disk) + (node.isEmpty() ? "" : " (node " + node + ")") + ": "
+                        + e.data().path("operation").asText() + " failed, " + e.data().path("reason").asText("I/O error")
+                        + ", action " + e.data().path("action").asText();
+                if (!"stop".equals(e.data().path("action").asText())) {
+                    lifecycle.moveTo(lifecycle.current().state(), "IOError", lastIoError);
+                }
+            }
+            case "STOP" -> {
+                String io = lastIoError;
+                lifecycle.moveTo(VmState.PAUSED, io != null ? "IOError" : "Paused", io != null ? io : "");
+            }
+            case "RESUME" -> {
+                // The first RESUME answers launch's own cont: launch reports Running itself.
+                if (lifecycle.current().state() == VmState.PAUSED) {
+                    lastIoError = null;
+                    lifecycle.moveTo(VmState.RUNNING, "Resumed", "");
+                }
+            }
+            case "SHUTDOWN" -> {
+                boolean guest = e.data().path("guest").asBoolean(false);
+                lifecycle.moveTo(VmState.STOPPING, guest ? "GuestShutdown" : "HostShutdown", e.data().path("reason").asText(""));
+            }
+            case "RESET" -> lifecycle.moveTo(lifecycle.current().state(), "Reset", "the guest rebooted");
+            default -> {
+                // subscribed to LIFECYCLE_EVENTS only
+            }
+        }
+    }
+
+    private void onQemuExit(int code) {
+        VmEvent now = lifecycle.current();
+        if (now.state() == VmState.STOPPING && code == 0) {
+            lifecycle.moveTo(VmState.SUCCEEDED, now.reason(), "QEMU exited");
+        } else {
+            String how = code > 128 ? "was killed by signal " + (code - 128) : "exited with code " + code;
+            lifecycle.moveTo(VmState.FAILED, "QemuExited", "QEMU " + how + " while " + now.state().phase() + stderrSuffix(qemu));
+        }
+        QmpSubscription s = events;
+        if (s != null) {
+            s.close();
+        }
+        QmpClient c = qmp;
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    public String name() {
+        return spec.vmName();
+    }
+
+    public VmEvent status() {
+        return lifecycle.current();
+    }
+
+    public long qemuPid() {
+        return qemu.pid();
+    }
+
+    public RunDirectory runDirectory() {
+        return run;
+    }
+
+    /** The QMP client of this VM: for operations beyond the lifecycle. */
+    public QmpClient qmp() {
+        return qmp;
+    }
+
+    /** Completes with the terminal event (Succeeded or Failed). */
+    public CompletableFuture<VmEvent> terminated() {
+        return lifecycle.terminated();
+    }
+
+    /**
+     * Stops the VM: asks the guest to power off and waits up to {@code grace}, then escalates.
+     * Returns the terminal event. A guest that ignores ACPI ends by {@code quit}; Succeeded
+     * either way, because the user asked for the stop.
+     */
+    public VmEvent stop(Duration grace) {
+        if (lifecycle.current().state().terminal()) {
+            return lifecycle.current();
+        }
+        lifecycle.moveTo(VmState.STOPPING, "StopRequested", "grace period " + grace.toSeconds() + " s");
+        if (tryCommand(new SystemPowerdown()) && awaitExit(grace)) {
+            return lifecycle.terminated().join();
+        }
+        if (tryCommand(new Quit()) && awaitExit(QUIT_WAIT)) {
+            return lifecycle.terminated().join();
+        }
+        qemu.terminate();
+        if (!awaitExit(TERM_WAIT)) {
+            kill();
+        }
+        return lifecycle.terminated().join();
+    }
+
+    /** SIGKILL now (the second Ctrl-C). Waits for the exit to be recorded. */
+    public VmEvent kill() {
+        qemu.kill();
+        awaitExit(TERM_WAIT);
+        return lifecycle.terminated().join();
+    }
+
+    private boolean tryCommand(dev.qvmm.qmp.command.QmpCommand<?> command) {
+        QmpClient c = qmp;
+        if (c == null) {
+            return false;
+        }
+        try {
+            c.execute(command).get(QUIT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (Exception e) {
+            // QEMU may exit (quit) before answering, or already be gone: the exit wait decides.
+            return !(e.getCause() instanceof QmpException q) || q.kind() == QmpException.Kind.DISCONNECTED;
+        }
+    }
+
+    private boolean awaitExit(Duration d) {
+        try {
+            qemu.exit().get(d.toMillis(), TimeUnit.MILLISECONDS);
+            lifecycle.terminated().get(d.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (Exception e) {
+            return qemu.exit().isDone();
+        }
+    }
+
+    /** Kills QEMU if it is still running. */
+    @Override
+    public void close() {
+        if (qemu.isAlive()) {
+            kill();
+        }
+    }
+
+    private static String stderrSuffix(QemuProcess qemu) {
+        String tail = qemu.stderrTail();
+        return tail.isEmpty() ? "" : "\n  QEMU said: " + tail.replace("\n", "\n    ");
+    }
+
+    private static String rootMessage(Throwable t) {
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+}
