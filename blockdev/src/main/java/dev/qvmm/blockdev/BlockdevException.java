@@ -10,14 +10,20 @@ public class BlockdevException extends RuntimeException {
         /** A node name or device id that QEMU would refuse (length, first character, charset). */
         INVALID_NAME,
         /** A property value outside what QEMU accepts for that node or device. */
-        INVALID_PROPERTY
+        INVALID_PROPERTY,
+        /** qemu-img failed, timed out or could not be run; the message carries its stderr. */
+        IMAGE_TOOL_FAILED
     }
 
     private final Kind kind;
     private final String subject;
 
     public BlockdevException(Kind kind, String subject, String message) {
-        super(message);
+        this(kind, subject, message, null);
+    }
+
+    public BlockdevException(Kind kind, String subject, String message, Throwable cause) {
+        super(message, cause);
         this.kind = kind;
         this.subject = subject;
     }

@@ -26,7 +26,11 @@ public class VmmException extends RuntimeException {
         /** QEMU did not start, or exited before its monitor answered; the message carries its stderr. */
         QEMU_START_FAILED,
         /** QEMU's monitor refused a lifecycle command (cont, powerdown, quit). */
-        QEMU_COMMAND_FAILED
+        QEMU_COMMAND_FAILED,
+        /** An image, file or host resource a volume needs is missing, unreadable or of a rejected format. */
+        VOLUME_UNAVAILABLE,
+        /** A volume source this qvmm cannot prepare on a bare host (the message says what instead). */
+        SOURCE_UNSUPPORTED
     }
 
     private final Kind kind;

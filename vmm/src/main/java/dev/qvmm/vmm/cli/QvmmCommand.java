@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code qvmm}: the command line. Each subcommand is its own class in this package. */
 @Command(name = "qvmm", mixinStandardHelpOptions = true, versionProvider = QvmmVersion.class,
         description = "Runs QEMU virtual machines from KubeVirt specs on a bare-metal host, without libvirt.",
-        subcommands = {QmpCommandLine.class, PlanCommand.class})
+        subcommands = {QmpCommandLine.class, PlanCommand.class, RunCommand.class})
 public final class QvmmCommand implements Runnable {
 
     @CommandLine.Spec

@@ -55,6 +55,15 @@ public final class VmSession implements AutoCloseable {
      * Returns with the VM Running, or throws (QEMU's stderr in the message) with QEMU gone.
      */
     public static VmSession launch(LaunchSpec spec, RunDirectory run, Consumer<VmEvent> listener) {
+        return launch(spec, run, listener, s -> { });
+    }
+
+    /**
+     * As {@link #launch(LaunchSpec, RunDirectory, Consumer)}, running {@code beforeGuestRuns} once
+     * QMP is connected and before the vCPUs start (e.g. to attach the console and miss nothing).
+     */
+    public static VmSession launch(LaunchSpec spec, RunDirectory run, Consumer<VmEvent> listener,
+                                   Consumer<VmSession> beforeGuestRuns) {
         VmLifecycle lifecycle = new VmLifecycle(spec.vmName(), listener);
         lifecycle.moveTo(VmState.STARTING, "Launching", spec.qemuArgv().getFirst());
         QemuProcess qemu = QemuProcess.start(QemuCommandLine.build(spec, run), run, spec.vmName());
@@ -62,6 +71,7 @@ public final class VmSession implements AutoCloseable {
         qemu.exit().thenAccept(session::onQemuExit);
         try {
             session.connect();
+            beforeGuestRuns.accept(session);
             session.qmp.execute(new Cont()).join();
             lifecycle.moveTo(VmState.RUNNING, "Started", "QEMU pid " + qemu.pid());
             return session;

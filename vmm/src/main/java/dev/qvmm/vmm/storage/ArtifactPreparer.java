@@ -1,0 +1,218 @@
+package dev.qvmm.vmm.storage;
+
+import dev.qvmm.blockdev.BlockdevException;
+import dev.qvmm.blockdev.QemuImg;
+import dev.qvmm.vmm.Rollback;
+import dev.qvmm.vmm.VmmException;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Makes a plan's {@link Artifact}s exist on the host, in plan order. Every step that creates
+ * something registers its undo, so a failure (or a VM that never starts) leaves nothing behind;
+ * {@link Prepared#removeEphemeral()} later removes what belongs to the VM's run (overlays, empty
+ * disks) and never what belongs to the user (claim images, host disks, image directories).
+ * Errors name the volume and the file.
+ */
+public final class ArtifactPreparer {
+
+    private static final long MIB = 1L << 20;
+
+    private final QemuImg qemuImg;
+
+    public ArtifactPreparer(QemuImg qemuImg) {
+        this.qemuImg = qemuImg;
+    }
+
+    /** What was prepared for one run of a VM. */
+    public static final class Prepared {
+        private final List<Path> ephemeral;
+
+        Prepared(List<Path> ephemeral) {
+            this.ephemeral = List.copyOf(ephemeral);
+        }
+
+        /** The run's own files, in creation order. */
+        public List<Path> ephemeral() {
+            return ephemeral;
+        }
+
+        /** Removes the run's own files; user data is never among them. */
+        public void removeEphemeral() throws IOException {
+            for (Path p : ephemeral.reversed()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    public Prepared prepare(List<Artifact> artifacts) {
+        List<Path> ephemeral = new ArrayList<>();
+        try (Rollback rollback = new Rollback()) {
+            for (Artifact a : artifacts) {
+                try {
+                    prepare(a, rollback, ephemeral);
+                } catch (BlockdevException e) {
+                    throw new VmmException(VmmException.Kind.VOLUME_UNAVAILABLE, a.forName(),
+                            "volume \"" + a.forName() + "\": " + e.getMessage(), List.of(), e);
+                } catch (IOException e) {
+                    throw new VmmException(VmmException.Kind.VOLUME_UNAVAILABLE, a.forName(),
+                            "volume \"" + a.forName() + "\": " + e, List.of(), e);
+                }
+            }
+            rollback.commit();
+        }
+        return new Prepared(ephemeral);
+    }
+
+    private void prepare(Artifact a, Rollback rollback, List<Path> ephemeral) throws IOException {
+        switch (a) {
+            case Artifact.PullContainerDisk p -> linkHostDirectoryImage(p, rollback);
+            case Artifact.CreateOverlay o -> {
+                QemuImg.Info base = qemuImg.info(o.backing());
+                createParents(o.path(), rollback);
+                qemuImg.createOverlay(o.path(), o.backing(), base.format());
+                rollback.add(() -> Files.deleteIfExists(o.path()));
+                Files.setPosixFilePermissions(o.path(), PosixFilePermissions.fromString("rw-r-----"));
+                ephemeral.add(o.path());
+            }
+            case Artifact.CreateEmptyDisk e -> {
+                createParents(e.path(), rollback);
+                qemuImg.createQcow2(e.path(), e.sizeBytes() / MIB * MIB);
+                rollback.add(() -> Files.deleteIfExists(e.path()));
+                ephemeral.add(e.path());
+            }
+            case Artifact.CreateHostDisk h -> {
+                if (!Files.exists(h.path())) {
+                    createSparse(h.path(), h.sizeBytes(), rollback);
+                }
+            }
+            case Artifact.RequireHostDisk h -> {
+                if (!Files.exists(h.path())) {
+                    throw unavailable(a, "hostDisk " + h.path() + " does not exist (type Disk needs an existing image; "
+                            + "use type DiskOrCreate with a capacity to have it created)");
+                }
+            }
+            case Artifact.EnsureClaimImage c -> ensureClaimImage(c, rollback);
+            case Artifact.RequirePrHelper pr -> {
+                if (!Files.exists(pr.socket())) {
+                    throw unavailable(a, "qemu-pr-helper's socket " + pr.socket() + " does not exist: start qemu-pr-helper first");
+                }
+            }
+            case Artifact.ImportDataVolume d -> throw unsupported(a, "importing DataVolume \"" + d.dataVolume()
+                    + "\" is not available in this version; fill the claim's disk.img yourself (" + d.path() + ")");
+            case Artifact.BuildIso iso -> throw unsupported(a, "building the " + iso.label()
+                    + " ISO is not available in this version");
+            case Artifact.DownwardMetricsDisk m -> throw unsupported(a, "the downwardMetrics disk is not available in this version");
+            case Artifact.StartVirtiofsd v -> throw unsupported(a, "virtiofs filesystems are not available in this version");
+        }
+    }
+
+    /**
+     * A containerDisk whose image is an absolute host directory: its disk is {@code path}, or the
+     * single file under {@code /disk}; the image store gets a symbolic link to it.
+     */
+    private void linkHostDirectoryImage(Artifact.PullContainerDisk p, Rollback rollback) throws IOException {
+        Path dir = Path.of(p.image());
+        if (!dir.isAbsolute()) {
+            throw unsupported(p, "image " + p.image() + " would be pulled from a registry, which this version cannot do; "
+                    + "give an absolute host directory holding the disk instead");
+        }
+        if (!Files.isDirectory(dir)) {
+            throw unavailable(p, "containerDisk image directory " + dir + " does not exist");
+        }
+        Path disk;
+        if (p.pathInImage().isPresent()) {
+            disk = dir.resolve(p.pathInImage().get().replaceFirst("^/+", ""));
+            if (!Files.isRegularFile(disk)) {
+                throw unavailable(p, "containerDisk path " + p.pathInImage().get() + " is not a file in " + dir);
+            }
+        } else {
+            List<Path> files;
+            Path diskDir = dir.resolve("disk");
+            try (Stream<Path> s = Files.isDirectory(diskDir) ? Files.list(diskDir) : Stream.empty()) {
+                files = s.filter(Files::isRegularFile).toList();
+            }
+            if (files.size() != 1) {
+                throw unavailable(p, "containerDisk image " + dir + " must hold exactly one file under /disk, found "
+                        + files.size() + "; or set the volume's path");
+            }
+            disk = files.getFirst();
+        }
+        QemuImg.Info info = qemuImg.info(disk);
+        if (!info.format().equals("raw") && !info.format().equals("qcow2")) {
+            throw unavailable(p, "containerDisk " + disk + " is " + info.format() + "; only raw and qcow2 are accepted");
+        }
+        if (info.backingFilename() != null) {
+            throw unavailable(p, "containerDisk " + disk + " has a backing file (" + info.backingFilename()
+                    + "); it must be self-contained");
+        }
+        if (Files.isSymbolicLink(p.diskPath()) && Files.readSymbolicLink(p.diskPath()).equals(disk)) {
+            return;
+        }
+        createParents(p.diskPath(), rollback);
+        Files.deleteIfExists(p.diskPath());
+        Files.createSymbolicLink(p.diskPath(), disk);
+        rollback.add(() -> Files.deleteIfExists(p.diskPath()));
+    }
+
+    private void ensureClaimImage(Artifact.EnsureClaimImage c, Rollback rollback) throws IOException {
+        if (Files.exists(c.path())) {
+            QemuImg.Info info = qemuImg.info(c.path());
+            if (!info.format().equals("raw")) {
+                throw unavailable(c, "claim \"" + c.claimName() + "\" image " + c.path() + " is " + info.format()
+                        + "; a claim's disk.img must be raw");
+            }
+            return;
+        }
+        if (c.requestedBytes().isEmpty()) {
+            throw unavailable(c, "claim \"" + c.claimName() + "\" has no " + c.path()
+                    + " and no requested size to create it with; add the PersistentVolumeClaim to the YAML stream");
+        }
+        long size = c.requestedBytes().getAsLong() / MIB * MIB;
+        Path existing = c.path().getParent();
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        long free = existing == null ? Long.MAX_VALUE : Files.getFileStore(existing).getUsableSpace();
+        if (size > free) {
+            throw unavailable(c, "claim \"" + c.claimName() + "\": not enough space for " + size + " bytes at " + c.path()
+                    + " (" + free + " bytes free)");
+        }
+        createSparse(c.path(), size, rollback);
+    }
+
+    private static void createSparse(Path path, long size, Rollback rollback) throws IOException {
+        createParents(path, rollback);
+        try (RandomAccessFile f = new RandomAccessFile(path.toFile(), "rw")) {
+            f.setLength(size);
+        }
+        rollback.add(() -> Files.deleteIfExists(path));
+    }
+
+    /** Creates missing parent directories, undoing only the ones it made. */
+    private static void createParents(Path file, Rollback rollback) throws IOException {
+        List<Path> made = new ArrayList<>();
+        for (Path d = file.toAbsolutePath().getParent(); d != null && !Files.exists(d); d = d.getParent()) {
+            made.add(d);
+        }
+        for (Path d : made.reversed()) {
+            Files.createDirectory(d);
+            rollback.add(() -> Files.deleteIfExists(d));
+        }
+    }
+
+    private static VmmException unavailable(Artifact a, String why) {
+        return new VmmException(VmmException.Kind.VOLUME_UNAVAILABLE, a.forName(), "volume \"" + a.forName() + "\": " + why);
+    }
+
+    private static VmmException unsupported(Artifact a, String why) {
+        return new VmmException(VmmException.Kind.SOURCE_UNSUPPORTED, a.forName(), "volume \"" + a.forName() + "\": " + why);
+    }
+}
