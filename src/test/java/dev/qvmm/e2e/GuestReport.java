@@ -56,6 +56,16 @@ record GuestReport(String raw, List<Line> lines) {
                 .orElseThrow(() -> new AssertionError("the guest saw no disk with serial " + serial + ":\n" + raw));
     }
 
+    /** The one disk of exactly {@code bytes}: a way to find a disk whose guest name is not fixed. */
+    Line diskSized(long bytes) {
+        List<Line> found = lines.stream()
+                .filter(l -> l.kind().equals("disk") && String.valueOf(bytes).equals(l.fields().get("size"))).toList();
+        if (found.size() != 1) {
+            throw new AssertionError("the guest saw " + found.size() + " disks of " + bytes + " bytes, not one:\n" + raw);
+        }
+        return found.getFirst();
+    }
+
     List<Line> all(String kind) {
         return lines.stream().filter(l -> l.kind().equals(kind)).toList();
     }

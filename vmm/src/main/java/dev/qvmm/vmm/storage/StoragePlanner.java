@@ -126,8 +126,10 @@ public final class StoragePlanner {
             Frontend fe = frontend(d, b.top(), b.cache());
             String id = NodeName.derive("ua", d.name()).value();
             Device device = switch (d.bus()) {
+                // Without blockMultiQueue the guest gets one queue, as the field promises: left unset,
+                // QEMU 5.2+ machine types give virtio-blk one queue per vCPU anyway.
                 case VIRTIO -> new VirtioBlkPci(id, layout.next(), fe, iothread,
-                        spec.blockMultiQueue() ? OptionalInt.of(spec.cpu().vcpus()) : OptionalInt.empty(), !thick(d));
+                        OptionalInt.of(spec.blockMultiQueue() ? spec.cpu().vcpus() : 1), !thick(d));
                 case SATA -> {
                     int port = sataIndex++;
                     String bus = (port < AHCI_PORTS ? "ide" : "sata" + (port / AHCI_PORTS)) + "." + (port % AHCI_PORTS);
