@@ -92,6 +92,19 @@ public final class QmpClient implements AutoCloseable {
         this.encoder = new QmpCommandEncoder(QmpJson.mapper());
     }
 
+    /**
+     * Loads the transport (Netty's epoll native library, the shared I/O thread) and the codec
+     * ahead of the first {@link #connect}. Optional: a launcher calls it on a spare thread to take
+     * class loading off its path to QEMU's greeting.
+     */
+    public static void warmUp() {
+        SharedResources.eventLoopGroup();
+        new dev.qvmm.qmp.wire.QmpMessageParser(1024).feed(java.nio.ByteBuffer.wrap(
+                "{\"QMP\":{\"version\":{\"qemu\":{\"major\":0,\"minor\":0,\"micro\":0},\"package\":\"\"},\"capabilities\":[]}}"
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII)), m -> { });
+        new QmpCommandEncoder(QmpJson.mapper()).encode("query-status", null, 0, false);
+    }
+
     /** Connects with {@link QmpOptions#defaults()}; see {@link #connect(Path, QmpOptions)}. */
     public static QmpClient connect(Path socket) {
         return connect(socket, QmpOptions.defaults());

@@ -17,7 +17,11 @@ public final class QvmmCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
     }
 
+    /** When main was entered: JVM start-up ends here, for {@code run --timings}. */
+    static volatile java.time.Instant mainEntered;
+
     public static void main(String[] args) {
+        mainEntered = java.time.Instant.now();
         System.exit(commandLine().execute(args));
     }
 

@@ -64,6 +64,9 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-console", description = "Do not copy the serial console to stdout (it is still in console.log).")
     boolean noConsole;
 
+    @Option(names = "--timings", description = "Print start-up phase times (JVM, plan, prepare, QEMU greeting) as one JSON line on stderr.")
+    boolean timings;
+
     @Option(names = "--start-timeout", paramLabel = "SECONDS", defaultValue = "60",
             description = "How long QEMU may take to bring up its monitor (default ${DEFAULT-VALUE}).")
     long startTimeoutSeconds;
@@ -75,6 +78,8 @@ public final class RunCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--events \"" + events + "\" is not text or json");
         }
         EventPrinter printer = new EventPrinter(err, events.equals("json"));
+        // The QMP transport's classes and native library load on the other core while we plan.
+        Thread.ofPlatform().daemon(true).name("qmp-warm-up").start(dev.qvmm.qmp.QmpClient::warmUp);
         RunDirectory run = null;
         ArtifactPreparer.Prepared prepared = null;
         Outcome outcome = Outcome.NOT_STARTED;
@@ -84,6 +89,7 @@ public final class RunCommand implements Callable<Integer> {
             AcceleratorChoice accel = AccelOption.choose(planning.accel, spec.commandLine());
             printer.note("accelerator " + accel);
             StoragePlan plan = planning.plan(read.spec(), host.stateDir(), accel.accelerator());
+            java.time.Instant planned = java.time.Instant.now();
             plan.notes().forEach(n -> printer.note(n));
             Duration grace = Duration.ofSeconds(graceSeconds != null ? graceSeconds
                     : read.spec().terminationGracePeriodSeconds().orElse(30));
@@ -92,6 +98,7 @@ public final class RunCommand implements Callable<Integer> {
             List<String> argv = ArgvRenderer.argv(plan);
             Files.write(run.file("plan.args"), argv);
             prepared = new ArtifactPreparer(QemuImg.onPath()).prepare(plan.artifacts());
+            java.time.Instant preparedAt = java.time.Instant.now();
 
             StopSignals signals = StopSignals.install();
             ConsoleTap[] tap = new ConsoleTap[1];
@@ -99,6 +106,9 @@ public final class RunCommand implements Callable<Integer> {
             VmSession vm = VmSession.launch(new LaunchSpec(plan.vmName(), argv, true, Duration.ofSeconds(startTimeoutSeconds)),
                     run, printer::event, session -> tap[0] = noConsole ? null : attachConsole(session));
             signals.onFirst(() -> vm.stop(grace)).onSecond(vm::kill);
+            if (timings) {
+                StartTimings.print(err, planned, preparedAt, vm.launchTimes());
+            }
             VmEvent end = vm.terminated().join();
             if (tap[0] != null) {
                 tap[0].drain(2000);

@@ -42,6 +42,11 @@ public final class VmSession implements AutoCloseable {
     private volatile QmpClient qmp;
     private volatile QmpSubscription events;
     private volatile String lastIoError;
+    private volatile LaunchTimes launchTimes;
+
+    /** When QEMU was started, answered its greeting, and ran the guest: for start-up measurements. */
+    public record LaunchTimes(java.time.Instant qemuStarted, java.time.Instant monitorReady, java.time.Instant running) {
+    }
 
     private VmSession(LaunchSpec spec, RunDirectory run, QemuProcess qemu, VmLifecycle lifecycle) {
         this.spec = spec;
@@ -66,13 +71,18 @@ public final class VmSession implements AutoCloseable {
                                    Consumer<VmSession> beforeGuestRuns) {
         VmLifecycle lifecycle = new VmLifecycle(spec.vmName(), listener);
         lifecycle.moveTo(VmState.STARTING, "Launching", spec.qemuArgv().getFirst());
-        QemuProcess qemu = QemuProcess.start(QemuCommandLine.build(spec, run), run, spec.vmName());
+        List<String> argv = QemuCommandLine.build(spec, run);
+        writeArgv(run, argv);
+        java.time.Instant started = java.time.Instant.now();
+        QemuProcess qemu = QemuProcess.start(argv, run, spec.vmName());
         VmSession session = new VmSession(spec, run, qemu, lifecycle);
         qemu.exit().thenAccept(session::onQemuExit);
         try {
             session.connect();
+            java.time.Instant ready = java.time.Instant.now();
             beforeGuestRuns.accept(session);
             session.qmp.execute(new Cont()).join();
+            session.launchTimes = new LaunchTimes(started, ready, java.time.Instant.now());
             lifecycle.moveTo(VmState.RUNNING, "Started", "QEMU pid " + qemu.pid());
             return session;
         } catch (RuntimeException e) {
@@ -84,6 +94,20 @@ public final class VmSession implements AutoCloseable {
                     "VM \"" + spec.vmName() + "\" failed to start: " + why + stderrSuffix(qemu) + "\n  (run directory " + run.path() + ")",
                     List.of(), e);
         }
+    }
+
+    /** The exact argv, one argument per line, as {@code qemu.argv} in the run directory (for people and benchmarks). */
+    private static void writeArgv(RunDirectory run, List<String> argv) {
+        try {
+            Files.write(run.file("qemu.argv"), argv);
+        } catch (java.io.IOException e) {
+            throw new VmmException(VmmException.Kind.RUN_DIRECTORY, run.path().toString(),
+                    "cannot write " + run.file("qemu.argv") + ": " + e.getMessage(), List.of(), e);
+        }
+    }
+
+    public LaunchTimes launchTimes() {
+        return launchTimes;
     }
 
     private void connect() {

@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""Summarises scripts/bench startup: qvmm-timings JSON lines (one per qvmm run) and the bare
+QEMU exec -> greeting times (microseconds, one per line). Prints a markdown report; with
+--markdown FILE also writes it there."""
+import argparse
+import json
+import statistics
+
+
+def ms(us):
+    return f"{us / 1000:.1f}"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("timings")
+    ap.add_argument("bare")
+    ap.add_argument("--machine", default="")
+    ap.add_argument("--markdown")
+    a = ap.parse_args()
+    runs = []
+    for line in open(a.timings):
+        # "t0 <micros> qvmm-timings {json}": t0 is when the script launched scripts/qvmm.
+        words = line.split(" ", 3)
+        if len(words) == 4 and words[0] == "t0" and words[2] == "qvmm-timings":
+            r = json.loads(words[3])
+            r["t0"] = int(words[1])
+            runs.append(r)
+    runs = runs[1:] if len(runs) > 2 else runs  # the first run writes the class-data archive
+    bare = [int(l) for l in open(a.bare) if l.strip()]
+    if not runs or not bare:
+        raise SystemExit("startup_summary: no measurements")
+    med = lambda xs: statistics.median(xs)
+    jvm = med([r["main"] - r["t0"] for r in runs])
+    plan = med([r["planned"] - r["main"] for r in runs])
+    prep = med([r["prepared"] - r["planned"] for r in runs])
+    launch = med([r["greeting"] - r["prepared"] for r in runs])
+    total = med([r["greeting"] - r["main"] for r in runs])
+    base = med(bare)
+    overhead = total - base
+    lines = [
+        "# qvmm start-up: `qvmm run` to QEMU's QMP greeting, against a bare QEMU exec",
+        "",
+        a.machine,
+        "",
+        f"{len(runs)} qvmm runs (after one that writes the JVM's class-data archive) and {len(bare)} bare QEMU starts "
+        "of the same argv, alternating in one run; medians. Times are from `qvmm run --timings`.",
+        "",
+        "| phase | ms |",
+        "|---|---|",
+        f"| launcher script + JVM start (scripts/qvmm exec -> main) | {ms(jvm)} |",
+        f"| read + validate + plan (incl. `qemu --version` and O_DIRECT probes) | {ms(plan)} |",
+        f"| prepare artifacts | {ms(prep)} |",
+        f"| QEMU exec -> greeting -> capabilities, in qvmm | {ms(launch)} |",
+        f"| **qvmm: main -> greeting** | **{ms(total)}** |",
+        f"| bare QEMU: exec -> greeting | {ms(base)} |",
+        f"| **qvmm overhead (excluding JVM start)** | **{ms(overhead)}** (target <= 50) {'met' if overhead <= 50_000 else '**missed**'} |",
+        "",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    if a.markdown:
+        open(a.markdown, "w").write(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
