@@ -49,7 +49,7 @@ def main():
         "| phase | ms |",
         "|---|---|",
         f"| launcher script + JVM start (scripts/qvmm exec -> main) | {ms(jvm)} |",
-        f"| read + validate + plan (incl. `qemu --version` and O_DIRECT probes) | {ms(plan)} |",
+        f"| read + validate + plan (incl. the cached QEMU capability probe and O_DIRECT probes) | {ms(plan)} |",
         f"| prepare artifacts | {ms(prep)} |",
         f"| QEMU exec -> greeting -> capabilities, in qvmm | {ms(launch)} |",
         f"| **qvmm: main -> greeting** | **{ms(total)}** |",

@@ -1,33 +1,23 @@
 package dev.qvmm.vmm.host;
 
 
-import dev.qvmm.vmm.storage.HostFacts;
 import dev.qvmm.vmm.storage.QemuCapabilities;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.apache.commons.exec.CommandLine;
-import org.apache.commons.exec.DefaultExecutor;
-import org.apache.commons.exec.ExecuteWatchdog;
-import org.apache.commons.exec.PumpStreamHandler;
 
 /**
- * Read-only probes of the host for planning: where O_DIRECT works, and the QEMU binary's version. Opens files for reading and runs
- * {@code qemu --version}; never creates, writes or deletes anything.
+ * Probes of the host for planning: where O_DIRECT works, and what the QEMU binary can do. Opens
+ * files for reading and starts a monitor-only QEMU once per binary (its answer is cached under
+ * the user's cache directory); never creates, writes or deletes anything a VM uses.
  */
 public final class HostProbe {
-
-    private static final Pattern VERSION = Pattern.compile("version ([0-9]+\\.[0-9]+\\.[0-9]+)");
 
     private HostProbe() {
     }
@@ -74,21 +64,8 @@ public final class HostProbe {
         }
     }
 
-    /** {@code binary --version}, within 10 s; io_uring is reported as absent until the QAPI schema probe exists. */
+    /** What {@code binary} can do: its version and QAPI schema, probed once per binary (see {@link QemuProbe}). */
     public static QemuCapabilities qemu(String binary) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        DefaultExecutor exec = DefaultExecutor.builder().get();
-        exec.setStreamHandler(new PumpStreamHandler(out));
-        exec.setWatchdog(ExecuteWatchdog.builder().setTimeout(Duration.ofSeconds(10)).get());
-        try {
-            exec.execute(CommandLine.parse(binary).addArgument("--version"));
-        } catch (IOException e) {
-            throw new IOException(binary + " --version failed: " + e.getMessage() + "; output: " + out, e);
-        }
-        Matcher m = VERSION.matcher(out.toString());
-        if (!m.find()) {
-            throw new IOException(binary + " --version printed no version: " + out);
-        }
-        return new QemuCapabilities(binary, m.group(1), false);
+        return QemuProbe.userCache().capabilities(binary);
     }
 }
