@@ -1,0 +1,23 @@
+/**
+ * qvmm-vmm: from a VM spec to a running QEMU, usable as a library with no daemon and no global
+ * state.
+ *
+ * <pre>{@code
+ * SpecReader.Result read = SpecReader.read(Path.of("vm.yaml"), new SpecContext(false));   // validate
+ * StoragePlan plan = StoragePlanner.plan(read.spec(), hostFacts, qemuCapabilities);          // pure
+ * ArtifactPreparer.Prepared prepared = new ArtifactPreparer(QemuImg.onPath()).prepare(plan.artifacts());
+ * RunDirectory run = RunDirectory.create(stateDir, plan.vmName());
+ * try (VmSession vm = VmSession.launch(new LaunchSpec(plan.vmName(), ArgvRenderer.argv(plan), true,
+ *         Duration.ofSeconds(60)), run, event -> System.err.println(event.toLine()))) {
+ *     vm.terminated().join();                                  // or vm.stop(grace), vm.qmp() for more
+ * }
+ * }</pre>
+ *
+ * Packages: {@link dev.qvmm.vmm.spec} (KubeVirt YAML -> {@code VmSpec}, every admission error at
+ * once), {@link dev.qvmm.vmm.storage} (planning, argv/JSON rendering, artifact preparation),
+ * {@link dev.qvmm.vmm.host} (accelerator, O_DIRECT and QEMU capability probes),
+ * {@link dev.qvmm.vmm.launch} (run directory, QEMU process), {@link dev.qvmm.vmm.session} (the
+ * running VM and its lifecycle), {@link dev.qvmm.vmm.cli} (the {@code qvmm} command). Failures are
+ * {@link dev.qvmm.vmm.VmmException}s with a stable kind.
+ */
+package dev.qvmm.vmm;
