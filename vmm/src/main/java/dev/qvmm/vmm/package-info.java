@@ -5,8 +5,8 @@
  * <pre>{@code
  * SpecReader.Result read = SpecReader.read(Path.of("vm.yaml"), new SpecContext(false));   // validate
  * StoragePlan plan = StoragePlanner.plan(read.spec(), hostFacts, qemuCapabilities);          // pure
- * ArtifactPreparer.Prepared prepared = new ArtifactPreparer(QemuImg.onPath()).prepare(plan.artifacts());
  * RunDirectory run = RunDirectory.create(stateDir, plan.vmName());
+ * ArtifactPreparer.Prepared prepared = new ArtifactPreparer(QemuImg.onPath()).prepare(plan.artifacts());
  * try (VmSession vm = VmSession.launch(new LaunchSpec(plan.vmName(), ArgvRenderer.argv(plan), true,
  *         Duration.ofSeconds(60)), run, event -> System.err.println(event.toLine()))) {
  *     vm.terminated().join();                                  // or vm.stop(grace), vm.qmp() for more
