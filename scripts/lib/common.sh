@@ -7,8 +7,12 @@ export QVMM_HOME
 # shellcheck source=java.sh
 . "$QVMM_HOME/scripts/lib/java.sh"
 
-# Debian packages qvmm and its tests need on the host.
-QVMM_PACKAGES=(qemu-system-x86 qemu-utils maven python3 xorriso)
+# Debian packages qvmm needs on the host (xorriso builds ISOs, skopeo pulls containerDisks) ...
+QVMM_PACKAGES=(qemu-system-x86 qemu-utils maven python3 xorriso skopeo)
+# ... and what only the tests add: a real OCI registry on loopback, and genisoimage, the other ISO
+# tool qvmm can use (its isoinfo also checks the ISOs). Not for users: on a systemd host the
+# docker-registry package starts a registry service on port 5000.
+QVMM_TEST_PACKAGES=(docker-registry genisoimage)
 
 qvmm_missing_packages() {
   local p

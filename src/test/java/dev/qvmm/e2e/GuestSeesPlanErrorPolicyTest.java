@@ -103,7 +103,7 @@ class GuestSeesPlanErrorPolicyTest {
         VmSpec spec = SpecReader.read(file, SpecContext.defaults()).spec();
         HostFacts facts = new HostFacts(state.resolve("claims"), state.resolve("run").resolve(NAME), state.resolve("images"),
                 KvmFacts.probe().choose().accelerator(), HostProbe.withoutDirectIo(images), Map.of(), false,
-                Path.of("/run/qemu-pr-helper.sock"), false, 2);
+                Path.of("/run/qemu-pr-helper.sock"), false, 2, state);
         plan = StoragePlanner.plan(spec, facts, HostProbe.qemu("qemu-system-x86_64"));
         new ArtifactPreparer(QemuImg.onPath()).prepare(plan.artifacts());
         argv = new ArrayList<>(ArgvRenderer.argv(plan));

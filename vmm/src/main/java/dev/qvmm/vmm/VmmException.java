@@ -30,7 +30,15 @@ public class VmmException extends RuntimeException {
         /** An image, file or host resource a volume needs is missing, unreadable or of a rejected format. */
         VOLUME_UNAVAILABLE,
         /** A volume source this qvmm cannot prepare on a bare host (the message says what instead). */
-        SOURCE_UNSUPPORTED
+        SOURCE_UNSUPPORTED,
+        /** A containerDisk's registry could not be reached (nothing listening, no route, TLS refused); worth a retry. */
+        REGISTRY_UNREACHABLE,
+        /** The registry answered but has no such image, tag or digest. */
+        IMAGE_NOT_FOUND,
+        /** A manifest or blob does not match its digest (the pinned one, or the one that names it). */
+        IMAGE_DIGEST_MISMATCH,
+        /** A generated ISO could not be built: neither xorriso nor genisoimage found, or the tool failed or timed out. */
+        ISO_BUILD_FAILED
     }
 
     private final Kind kind;

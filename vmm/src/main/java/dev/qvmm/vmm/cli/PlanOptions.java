@@ -54,7 +54,7 @@ final class PlanOptions {
         QemuCapabilities qemu = HostProbe.qemu(qemuBinary);
         HostFacts assumed = new HostFacts(stateDir.resolve("claims"), stateDir.resolve("run").resolve(spec.name()),
                 stateDir.resolve("images"), accelerator, Set.of(), Map.of(), persistentReservation, prHelperSocket,
-                ioUring, spareRootPorts);
+                ioUring, spareRootPorts, stateDir);
         List<Path> paths = new ArrayList<>();
         for (DiskPlan d : StoragePlanner.plan(spec, assumed, qemu).disks()) {
             for (BlockNode n : d.nodes()) {
@@ -67,7 +67,7 @@ final class PlanOptions {
             }
         }
         HostFacts facts = new HostFacts(assumed.claimsDir(), assumed.runDir(), assumed.imageStore(), accelerator,
-                HostProbe.withoutDirectIo(paths), Map.of(), persistentReservation, prHelperSocket, ioUring, spareRootPorts);
+                HostProbe.withoutDirectIo(paths), Map.of(), persistentReservation, prHelperSocket, ioUring, spareRootPorts, stateDir);
         return StoragePlanner.plan(spec, facts, qemu);
     }
 }

@@ -2,6 +2,7 @@ package dev.qvmm.vmm.spec;
 
 import dev.qvmm.vmm.spec.dto.K8sObjectDtos;
 import dev.qvmm.vmm.spec.dto.Meta;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,14 +12,14 @@ import java.util.OptionalLong;
 
 /**
  * The Kubernetes and CDI objects that share the stream with the VM: checked here (names, claim
- * sizes, one DataVolume source) and reduced to what planning needs ({@link ClaimInfo},
- * {@link DataVolumeSpec}, object names). Nothing is looked up on the host.
+ * sizes, one DataVolume source, base64 data) and reduced to what planning needs ({@link ClaimInfo},
+ * {@link DataVolumeSpec}, decoded ConfigMap and Secret data, object names). Nothing is looked up on the host.
  */
 final class ObjectConverter {
 
     private final Problems problems;
-    final List<String> configMaps = new ArrayList<>();
-    final List<String> secrets = new ArrayList<>();
+    final Map<String, KeyData> configMaps = new LinkedHashMap<>();
+    final Map<String, KeyData> secrets = new LinkedHashMap<>();
     final List<String> serviceAccounts = new ArrayList<>();
     final List<String> storageClasses = new ArrayList<>();
     final Map<String, ClaimInfo> claims = new LinkedHashMap<>();
@@ -38,12 +39,44 @@ final class ObjectConverter {
         return Optional.of(meta.name());
     }
 
+    /** data as UTF-8 text, binaryData as base64. */
     void configMap(K8sObjectDtos.ConfigMap o, String p) {
-        name(o.metadata(), p).ifPresent(configMaps::add);
+        name(o.metadata(), p).ifPresent(n -> {
+            Map<String, byte[]> data = new LinkedHashMap<>();
+            text(o.data(), data);
+            base64(o.binaryData(), data, "ConfigMap \"" + n + "\"", p + "binaryData.");
+            configMaps.put(n, new KeyData(data));
+        });
     }
 
+    /** data as base64, stringData as UTF-8 text that wins over data for the same key (as in Kubernetes). */
     void secret(K8sObjectDtos.Secret o, String p) {
-        name(o.metadata(), p).ifPresent(secrets::add);
+        name(o.metadata(), p).ifPresent(n -> {
+            Map<String, byte[]> data = new LinkedHashMap<>();
+            base64(o.data(), data, "Secret \"" + n + "\"", p + "data.");
+            text(o.stringData(), data);
+            secrets.put(n, new KeyData(data));
+        });
+    }
+
+    private static void text(Map<String, String> in, Map<String, byte[]> out) {
+        if (in != null) {
+            in.forEach((k, v) -> out.put(k, (v == null ? "" : v).getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    private void base64(Map<String, String> in, Map<String, byte[]> out, String object, String p) {
+        if (in == null) {
+            return;
+        }
+        in.forEach((k, v) -> {
+            try {
+                out.put(k, KeyData.decodeBase64(v == null ? "" : v));
+            } catch (IllegalArgumentException e) {
+                problems.error(p + k, SpecProblem.Rule.INVALID_TYPE, object + " key \"" + k + "\" is not valid base64 ("
+                        + e.getMessage() + "); encode the value with base64, or put it in stringData");
+            }
+        });
     }
 
     void serviceAccount(K8sObjectDtos.ServiceAccount o, String p) {
@@ -176,7 +209,7 @@ final class ObjectConverter {
     }
 
     StreamObjects objects() {
-        return new StreamObjects(java.util.Set.copyOf(configMaps), java.util.Set.copyOf(secrets),
+        return new StreamObjects(configMaps, secrets,
                 java.util.Set.copyOf(serviceAccounts), java.util.Set.copyOf(storageClasses), claims);
     }
 }

@@ -5,14 +5,15 @@ import java.util.Set;
 
 /**
  * The non-VM objects of the input stream, checked but not resolved on the host (a later step does
- * that): names of ConfigMaps, Secrets, ServiceAccounts and StorageClasses, and claims by name.
+ * that): ConfigMaps and Secrets with their decoded data, names of ServiceAccounts and
+ * StorageClasses, and claims by name.
  */
-public record StreamObjects(Set<String> configMaps, Set<String> secrets, Set<String> serviceAccounts,
+public record StreamObjects(Map<String, KeyData> configMaps, Map<String, KeyData> secrets, Set<String> serviceAccounts,
                             Set<String> storageClasses, Map<String, ClaimInfo> claims) {
 
     public StreamObjects {
-        configMaps = Set.copyOf(configMaps);
-        secrets = Set.copyOf(secrets);
+        configMaps = Map.copyOf(configMaps);
+        secrets = Map.copyOf(secrets);
         serviceAccounts = Set.copyOf(serviceAccounts);
         storageClasses = Set.copyOf(storageClasses);
         claims = Map.copyOf(claims);

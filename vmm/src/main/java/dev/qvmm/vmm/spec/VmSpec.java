@@ -16,17 +16,20 @@ import java.util.OptionalLong;
  * @param ioThreadsPolicy empty when no iothreads were asked for
  * @param disks           in spec order
  * @param dataVolumes     DataVolumes of the stream and of dataVolumeTemplates, by name
- * @param objects         names of ConfigMaps, Secrets, ServiceAccounts, StorageClasses in the stream
+ * @param objects         ConfigMaps, Secrets (with their data), ServiceAccounts, StorageClasses in the stream
+ * @param hostname        the guest's host name: spec.hostname, or the name up to its first dot, at most 63 characters
  */
 public record VmSpec(String name, String namespace, String apiVersion, String machineType, CpuTopology cpu,
                      long memoryBytes, Optional<IoThreadsPolicy> ioThreadsPolicy, boolean blockMultiQueue,
                      List<DiskSpec> disks, List<FilesystemSpec> filesystems, Optional<KernelBoot> kernelBoot,
                      Optional<String> runStrategy, OptionalLong terminationGracePeriodSeconds,
-                     Map<String, DataVolumeSpec> dataVolumes, StreamObjects objects) {
+                     Map<String, DataVolumeSpec> dataVolumes, StreamObjects objects,
+                     String hostname) {
 
     public VmSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(machineType, "machineType");
+        Objects.requireNonNull(hostname, "hostname");
         disks = List.copyOf(disks);
         filesystems = List.copyOf(filesystems);
         dataVolumes = Map.copyOf(dataVolumes);

@@ -32,6 +32,7 @@ final class VmiConverter {
             return Optional.empty();
         }
         warnIgnored(problems, spec, p);
+        String hostname = hostname(problems, name, spec.hostname(), p + ".hostname");
         DomainDtos.Domain domain = spec.domain();
         String dp = p + ".domain";
         DomainConverter dc = new DomainConverter(problems);
@@ -81,7 +82,7 @@ final class VmiConverter {
                 memory, policy, multiQueue, disks, filesystems, kernelBoot, runStrategy,
                 spec.terminationGracePeriodSeconds() == null ? OptionalLong.empty()
                         : OptionalLong.of(spec.terminationGracePeriodSeconds()),
-                objects.dataVolumes, objects.objects()));
+                objects.dataVolumes, objects.objects(), hostname));
     }
 
     private static List<FilesystemSpec> filesystems(Problems problems, DiskConverter disks,
@@ -128,6 +129,19 @@ final class VmiConverter {
             out.add(new FilesystemSpec(f.name(), p, v.get()));
         }
         return out;
+    }
+
+    /** spec.hostname as given (a DNS label), or KubeVirt's default: the name up to its first dot, cut to 63 characters. */
+    static String hostname(Problems problems, String name, String given, String p) {
+        if (given == null || given.isEmpty()) {
+            String label = name.contains(".") ? name.substring(0, name.indexOf('.')) : name;
+            return label.length() > 63 ? label.substring(0, 63) : label;
+        }
+        if (given.length() > 63 || !given.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?")) {
+            problems.error(p, SpecProblem.Rule.INVALID_TYPE, "hostname \"" + given + "\" must be a DNS label: at most 63 "
+                    + "characters of a-z, 0-9 and '-', starting and ending with a letter or digit");
+        }
+        return given;
     }
 
     private static void warnIgnored(Problems problems, VirtualMachineDtos.VmiSpec s, String p) {

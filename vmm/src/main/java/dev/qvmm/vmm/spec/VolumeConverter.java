@@ -3,7 +3,6 @@ package dev.qvmm.vmm.spec;
 import dev.qvmm.vmm.spec.dto.VolumeDtos;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -90,17 +89,27 @@ final class VolumeConverter {
             case "persistentVolumeClaim" -> claim(v.persistentVolumeClaim(), sp)
                     .map(c -> new VolumeSource.PersistentVolumeClaim(c, Boolean.TRUE.equals(v.persistentVolumeClaim().readOnly())));
             case "dataVolume" -> dataVolume(v.dataVolume(), sp);
-            case "cloudInitNoCloud" -> cloudInit(v.cloudInitNoCloud(), sp).map(VolumeSource.CloudInitNoCloud::new);
-            case "cloudInitConfigDrive" -> cloudInit(v.cloudInitConfigDrive(), sp).map(VolumeSource.CloudInitConfigDrive::new);
-            case "configMap" -> required(v.configMap().name(), sp + ".name", "the ConfigMap's name")
-                    .map(n -> new VolumeSource.ConfigMap(n, Optional.ofNullable(v.configMap().volumeLabel())));
-            case "secret" -> required(v.secret().secretName(), sp + ".secretName", "the Secret's name")
-                    .map(n -> new VolumeSource.Secret(n, Optional.ofNullable(v.secret().volumeLabel())));
+            case "cloudInitNoCloud" -> cloudInit(v.name(), v.cloudInitNoCloud(), sp).map(VolumeSource.CloudInitNoCloud::new);
+            case "cloudInitConfigDrive" -> cloudInit(v.name(), v.cloudInitConfigDrive(), sp).map(VolumeSource.CloudInitConfigDrive::new);
+            case "configMap" -> label(v.configMap().volumeLabel(), sp).flatMap(l -> required(v.configMap().name(), sp + ".name",
+                    "the ConfigMap's name").map(n -> new VolumeSource.ConfigMap(n, l)));
+            case "secret" -> label(v.secret().volumeLabel(), sp).flatMap(l -> required(v.secret().secretName(), sp + ".secretName",
+                    "the Secret's name").map(n -> new VolumeSource.Secret(n, l)));
             case "serviceAccount" -> required(v.serviceAccount().serviceAccountName(), sp + ".serviceAccountName",
                     "the ServiceAccount's name").map(VolumeSource.ServiceAccount::new);
             case "downwardMetrics" -> Optional.of(new VolumeSource.DownwardMetrics());
             default -> throw new IllegalStateException("source " + key + " listed above but not converted");
         };
+    }
+
+    /** volumeLabel becomes the ISO's volume identifier: at most 32 characters, none of them a space. */
+    private Optional<Optional<String>> label(String label, String p) {
+        if (label != null && (label.isEmpty() || label.length() > 32 || label.contains(" "))) {
+            problems.error(p + ".volumeLabel", SpecProblem.Rule.INVALID_TYPE, "volumeLabel \"" + label
+                    + "\" cannot be an ISO volume identifier: use 1 to 32 characters without spaces");
+            return Optional.empty();
+        }
+        return Optional.of(Optional.ofNullable(label));
     }
 
     private Optional<String> required(String value, String path, String what) {
@@ -200,35 +209,69 @@ final class VolumeConverter {
                 : Optional.empty();
     }
 
-    private Optional<CloudInitData> cloudInit(VolumeDtos.CloudInit c, String p) {
-        Optional<String> user = decoded(c.userData(), c.userDataBase64(), p, "userData");
-        Optional<String> network = decoded(c.networkData(), c.networkDataBase64(), p, "networkData");
-        Optional<String> userSecret = Optional.ofNullable(c.secretRef()).map(VolumeDtos.LocalRef::name);
-        Optional<String> networkSecret = Optional.ofNullable(c.networkDataSecretRef()).map(VolumeDtos.LocalRef::name);
-        if (user.isEmpty() && userSecret.isEmpty()) {
-            problems.error(p, SpecProblem.Rule.REQUIRED, "cloud-init needs userData, userDataBase64 or secretRef");
+    /**
+     * user data: userData, else userDataBase64, else userDataSecretRef (or secretRef) keys
+     * userdata/userData; network data: networkData, else networkDataBase64, else
+     * networkDataSecretRef keys networkdata/networkData, else secretRef's networkdata/networkData
+     * when it has them. Plain text wins over base64 (with a warning); a Secret is exclusive with inline data.
+     */
+    private Optional<CloudInitData> cloudInit(String volume, VolumeDtos.CloudInit c, String p) {
+        int before = problems.problems.size();
+        Optional<CloudInitData.Source> user = inline(volume, c.userData(), c.userDataBase64(), p, "userData");
+        Optional<CloudInitData.Source> network = inline(volume, c.networkData(), c.networkDataBase64(), p, "networkData");
+        Optional<String> userSecret = ref(c.userDataSecretRef()).or(() -> ref(c.secretRef()));
+        if (ref(c.userDataSecretRef()).isPresent() && ref(c.secretRef()).isPresent()
+                && !ref(c.userDataSecretRef()).equals(ref(c.secretRef()))) {
+            problems.error(p + ".secretRef", SpecProblem.Rule.REQUIRED, "volume \"" + volume
+                    + "\": secretRef and userDataSecretRef name different Secrets; keep one");
+        }
+        if (userSecret.isPresent() && user.isPresent()) {
+            problems.error(p + ".secretRef", SpecProblem.Rule.REQUIRED, "volume \"" + volume
+                    + "\": user data is given inline and as Secret \"" + userSecret.get() + "\"; keep one");
+        }
+        Optional<String> networkSecret = ref(c.networkDataSecretRef());
+        if (networkSecret.isPresent() && network.isPresent()) {
+            problems.error(p + ".networkDataSecretRef", SpecProblem.Rule.REQUIRED, "volume \"" + volume
+                    + "\": network data is given inline and as Secret \"" + networkSecret.get() + "\"; keep one");
+        }
+        if (user.isEmpty() && userSecret.isEmpty() && network.isEmpty() && networkSecret.isEmpty()
+                && problems.problems.size() == before) {
+            problems.error(p, SpecProblem.Rule.REQUIRED, "volume \"" + volume + "\": cloud-init needs user or network data: "
+                    + "userData, userDataBase64, userDataSecretRef, secretRef, networkData, networkDataBase64 or networkDataSecretRef");
+        }
+        if (problems.problems.size() != before) {
             return Optional.empty();
         }
-        if (user.isPresent() && userSecret.isPresent()) {
-            problems.error(p, SpecProblem.Rule.REQUIRED, "cloud-init takes one of userData, userDataBase64 or secretRef, not several");
-            return Optional.empty();
-        }
-        return Optional.of(new CloudInitData(user, userSecret, network, networkSecret));
+        boolean secretForUser = ref(c.userDataSecretRef()).isPresent() || network.isPresent() || networkSecret.isPresent();
+        Optional<CloudInitData.Source> userSource = user.or(() -> userSecret.map(s ->
+                new CloudInitData.FromSecret(s, List.of("userdata", "userData"), secretForUser)));
+        Optional<CloudInitData.Source> networkSource = network
+                .or(() -> networkSecret.map(s -> new CloudInitData.FromSecret(s, List.of("networkdata", "networkData"), true)))
+                .or(() -> ref(c.secretRef()).map(s -> new CloudInitData.FromSecret(s, List.of("networkdata", "networkData"), false)));
+        return Optional.of(new CloudInitData(userSource, networkSource));
     }
 
-    private Optional<String> decoded(String plain, String base64, String p, String field) {
-        if (plain != null && base64 != null) {
-            problems.error(p + "." + field + "Base64", SpecProblem.Rule.REQUIRED, field + " and " + field + "Base64 are exclusive");
-            return Optional.empty();
+    private static Optional<String> ref(VolumeDtos.LocalRef r) {
+        return Optional.ofNullable(r).map(VolumeDtos.LocalRef::name).filter(n -> !n.isBlank());
+    }
+
+    private Optional<CloudInitData.Source> inline(String volume, String plain, String base64, String p, String field) {
+        if (plain != null) {
+            if (base64 != null) {
+                problems.warn(p + "." + field + "Base64", "volume \"" + volume + "\": " + field + " and " + field
+                        + "Base64 are both set; " + field + " is used");
+            }
+            return Optional.of(new CloudInitData.Inline(plain));
         }
         if (base64 != null) {
             try {
-                return Optional.of(new String(Base64.getMimeDecoder().decode(base64), StandardCharsets.UTF_8));
+                return Optional.of(new CloudInitData.Inline(new String(KeyData.decodeBase64(base64), StandardCharsets.UTF_8)));
             } catch (IllegalArgumentException e) {
-                problems.error(p + "." + field + "Base64", SpecProblem.Rule.INVALID_TYPE, "not valid base64: " + e.getMessage());
+                problems.error(p + "." + field + "Base64", SpecProblem.Rule.INVALID_TYPE, "volume \"" + volume + "\": "
+                        + field + "Base64 is not valid base64 (" + e.getMessage() + "); encode it with base64 -w0, or use " + field);
                 return Optional.empty();
             }
         }
-        return Optional.ofNullable(plain);
+        return Optional.empty();
     }
 }

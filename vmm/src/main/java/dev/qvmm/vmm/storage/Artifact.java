@@ -55,8 +55,8 @@ public sealed interface Artifact {
         public boolean ephemeral() { return false; }
     }
 
-    /** Build an ISO with volume label {@code label} from {@code content} (cloud-init data, a ConfigMap, a Secret...). */
-    record BuildIso(String forName, Path path, String label, String content) implements Artifact {
+    /** Build an ISO with volume label {@code label} holding {@code content} (cloud-init data, a ConfigMap, a Secret...). */
+    record BuildIso(String forName, Path path, String label, IsoContent content) implements Artifact {
         public boolean ephemeral() { return true; }
     }
 

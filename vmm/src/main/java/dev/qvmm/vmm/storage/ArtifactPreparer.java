@@ -4,6 +4,7 @@ import dev.qvmm.blockdev.BlockdevException;
 import dev.qvmm.blockdev.QemuImg;
 import dev.qvmm.vmm.Rollback;
 import dev.qvmm.vmm.VmmException;
+import dev.qvmm.vmm.image.ContainerDiskStore;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -73,7 +74,16 @@ public final class ArtifactPreparer {
 
     private void prepare(Artifact a, Rollback rollback, List<Path> ephemeral) throws IOException {
         switch (a) {
-            case Artifact.PullContainerDisk p -> linkHostDirectoryImage(p, rollback);
+            case Artifact.PullContainerDisk p -> {
+                if (Path.of(p.image()).isAbsolute()) {
+                    linkHostDirectoryImage(p, rollback);
+                } else if (p.diskPath().getFileName().toString().equals("rootfs")) {
+                    // kernelBoot: the planner asks for the image's file system (kernel and initrd), not a disk
+                    ContainerDiskStore.onPath(qemuImg).pullRootfs(p.forName(), p.image(), p.diskPath(), rollback);
+                } else {
+                    ContainerDiskStore.onPath(qemuImg).pull(p.forName(), p.image(), p.pathInImage(), p.diskPath(), rollback);
+                }
+            }
             case Artifact.CreateOverlay o -> {
                 QemuImg.Info base = qemuImg.info(o.backing());
                 createParents(o.path(), rollback);
@@ -107,8 +117,7 @@ public final class ArtifactPreparer {
             }
             case Artifact.ImportDataVolume d -> throw unsupported(a, "importing DataVolume \"" + d.dataVolume()
                     + "\" is not available in this version; fill the claim's disk.img yourself (" + d.path() + ")");
-            case Artifact.BuildIso iso -> throw unsupported(a, "building the " + iso.label()
-                    + " ISO is not available in this version");
+            case Artifact.BuildIso iso -> ephemeral.add(IsoBuilder.onPath().build(iso, rollback));
             case Artifact.DownwardMetricsDisk m -> throw unsupported(a, "the downwardMetrics disk is not available in this version");
             case Artifact.StartVirtiofsd v -> throw unsupported(a, "virtiofs filesystems are not available in this version");
         }
@@ -120,10 +129,6 @@ public final class ArtifactPreparer {
      */
     private void linkHostDirectoryImage(Artifact.PullContainerDisk p, Rollback rollback) throws IOException {
         Path dir = Path.of(p.image());
-        if (!dir.isAbsolute()) {
-            throw unsupported(p, "image " + p.image() + " would be pulled from a registry, which this version cannot do; "
-                    + "give an absolute host directory holding the disk instead");
-        }
         if (!Files.isDirectory(dir)) {
             throw unavailable(p, "containerDisk image directory " + dir + " does not exist");
         }

@@ -14,10 +14,12 @@ import dev.qvmm.blockdev.RawNode;
 import dev.qvmm.vmm.VmmException;
 import dev.qvmm.vmm.spec.CacheMode;
 import dev.qvmm.vmm.spec.ClaimInfo;
+import dev.qvmm.vmm.spec.CloudInitData;
 import dev.qvmm.vmm.spec.DataVolumeSpec;
 import dev.qvmm.vmm.spec.DiskDevice;
 import dev.qvmm.vmm.spec.DiskSpec;
 import dev.qvmm.vmm.spec.IoMode;
+import dev.qvmm.vmm.spec.KeyData;
 import dev.qvmm.vmm.spec.SpecProblem;
 import dev.qvmm.vmm.spec.VmSpec;
 import dev.qvmm.vmm.spec.VolumeSource;
@@ -94,11 +96,14 @@ final class DiskBackends {
                 });
                 base = new Image(path, false, "raw", disk.readOnly(), false);
             }
-            case VolumeSource.CloudInitNoCloud c -> base = iso(disk, "cidata", "cloudInitNoCloud " + describe(c.data()), artifacts);
-            case VolumeSource.CloudInitConfigDrive c -> base = iso(disk, "config-2", "cloudInitConfigDrive " + describe(c.data()), artifacts);
-            case VolumeSource.ConfigMap c -> base = iso(disk, c.volumeLabel().orElse("cfgdata"), "ConfigMap " + c.name(), artifacts);
-            case VolumeSource.Secret s -> base = iso(disk, s.volumeLabel().orElse("cfgdata"), "Secret " + s.secretName(), artifacts);
-            case VolumeSource.ServiceAccount s -> base = iso(disk, "cfgdata", "ServiceAccount " + s.serviceAccountName(), artifacts);
+            case VolumeSource.CloudInitNoCloud c -> base = iso(disk, "cidata", cloudInit(IsoContent.Layout.NO_CLOUD, c.data()), artifacts);
+            case VolumeSource.CloudInitConfigDrive c -> base = iso(disk, "config-2", cloudInit(IsoContent.Layout.CONFIG_DRIVE, c.data()), artifacts);
+            case VolumeSource.ConfigMap c -> base = iso(disk, c.volumeLabel().orElse("cfgdata"),
+                    new IsoContent.Keys(object("ConfigMap", c.name())), artifacts);
+            case VolumeSource.Secret s -> base = iso(disk, s.volumeLabel().orElse("cfgdata"),
+                    new IsoContent.Keys(object("Secret", s.secretName())), artifacts);
+            case VolumeSource.ServiceAccount s -> base = iso(disk, "cfgdata", new IsoContent.ServiceAccount(s.serviceAccountName(),
+                    spec.namespace(), host.stateDir().resolve("serviceaccounts").resolve(s.serviceAccountName())), artifacts);
             case VolumeSource.DownwardMetrics d -> {
                 Path path = vmDir.resolve("downward-metrics").resolve(n + ".raw");
                 artifacts.add(new Artifact.DownwardMetricsDisk(n, path));
@@ -173,16 +178,32 @@ final class DiskBackends {
         return new Image(path, false, "raw", readOnly, claim.thick());
     }
 
-    private Image iso(DiskSpec disk, String label, String content, List<Artifact> artifacts) {
+    private Image iso(DiskSpec disk, String label, IsoContent content, List<Artifact> artifacts) {
         Path path = host.runDir().resolve("config").resolve(disk.name() + ".iso");
         artifacts.add(new Artifact.BuildIso(disk.name(), path, label, content));
         return new Image(path, false, "raw", disk.readOnly(), false);
     }
 
-    private static String describe(dev.qvmm.vmm.spec.CloudInitData d) {
-        return d.userDataSecret().map(s -> "userData from Secret " + s).orElse("inline userData")
-                + d.networkDataSecret().map(s -> ", networkData from Secret " + s)
-                .orElse(d.networkData().isPresent() ? ", inline networkData" : "");
+    private IsoContent.CloudInit cloudInit(IsoContent.Layout layout, CloudInitData d) {
+        return new IsoContent.CloudInit(layout, IsoFiles.instanceId(spec.name()), spec.hostname(),
+                d.userData().map(this::data), d.networkData().map(this::data));
+    }
+
+    private IsoContent.Data data(CloudInitData.Source s) {
+        return switch (s) {
+            case CloudInitData.Inline i -> new IsoContent.Inline(i.text());
+            case CloudInitData.FromSecret f -> new IsoContent.FromSecret(object("Secret", f.secret()), f.keys(), f.required());
+        };
+    }
+
+    /** A ConfigMap or Secret from the YAML stream, else the host directory that must hold it. */
+    private IsoContent.KeyObject object(String kind, String name) {
+        KeyData inStream = (kind.equals("Secret") ? spec.objects().secrets() : spec.objects().configMaps()).get(name);
+        if (inStream != null) {
+            return new IsoContent.InStream(kind, name, inStream);
+        }
+        return new IsoContent.HostDirectory(kind, name, host.stateDir().resolve(kind.equals("Secret") ? "secrets" : "configmaps")
+                .resolve(name));
     }
 
     static String source(DataVolumeSpec.Source s) {

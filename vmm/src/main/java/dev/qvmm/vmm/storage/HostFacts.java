@@ -21,10 +21,13 @@ import java.util.Set;
  * @param prHelperSocket        qemu-pr-helper's socket
  * @param preferIoUring         the host config asks for io_uring where QEMU has it
  * @param spareRootPorts        empty pcie-root-ports to leave for hotplug
+ * @param stateDir              where ConfigMaps, Secrets and ServiceAccounts missing from the YAML stream are kept as
+ *                              directories of files, one per key: {@code <stateDir>/configmaps/<name>},
+ *                              {@code <stateDir>/secrets/<name>}, {@code <stateDir>/serviceaccounts/<name>}
  */
 public record HostFacts(Path claimsDir, Path runDir, Path imageStore, Accelerator accelerator,
                         Set<Path> withoutDirectIo, Map<String, Path> claimDevices, boolean persistentReservation,
-                        Path prHelperSocket, boolean preferIoUring, int spareRootPorts) {
+                        Path prHelperSocket, boolean preferIoUring, int spareRootPorts, Path stateDir) {
 
 
     public HostFacts {
@@ -33,6 +36,7 @@ public record HostFacts(Path claimsDir, Path runDir, Path imageStore, Accelerato
         Objects.requireNonNull(imageStore, "imageStore");
         Objects.requireNonNull(accelerator, "accelerator");
         Objects.requireNonNull(prHelperSocket, "prHelperSocket");
+        Objects.requireNonNull(stateDir, "stateDir");
         withoutDirectIo = Set.copyOf(withoutDirectIo);
         claimDevices = Map.copyOf(claimDevices);
         if (spareRootPorts < 0) {
@@ -43,7 +47,8 @@ public record HostFacts(Path claimsDir, Path runDir, Path imageStore, Accelerato
     /** The fixed facts golden tests plan against: /var/lib/qvmm layout, TCG, O_DIRECT everywhere, 2 spare ports. */
     public static HostFacts example() {
         return new HostFacts(Path.of("/var/lib/qvmm/claims"), Path.of("/run/qvmm/vm"), Path.of("/var/lib/qvmm/images"),
-                Accelerator.TCG, Set.of(), Map.of(), false, Path.of("/run/qemu-pr-helper.sock"), false, 2);
+                Accelerator.TCG, Set.of(), Map.of(), false, Path.of("/run/qemu-pr-helper.sock"), false, 2,
+                Path.of("/var/lib/qvmm"));
     }
 
     /** Whether O_DIRECT works at {@code path}, per the probe. */

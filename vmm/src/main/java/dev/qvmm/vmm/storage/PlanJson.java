@@ -142,7 +142,7 @@ public final class PlanJson {
             case Artifact.BuildIso i -> {
                 f.put("path", i.path().toString());
                 f.put("label", i.label());
-                f.put("content", i.content());
+                f.put("content", i.content().describe());
                 yield "build-iso";
             }
             case Artifact.DownwardMetricsDisk d -> {

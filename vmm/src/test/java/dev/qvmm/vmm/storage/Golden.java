@@ -63,7 +63,7 @@ final class Golden {
             }
         }
         return new HostFacts(e.claimsDir(), e.runDir(), e.imageStore(), accel, noDirect, devices, pr,
-                e.prHelperSocket(), uring, spares);
+                e.prHelperSocket(), uring, spares, e.stateDir());
     }
 
     /** The text a case renders to. */

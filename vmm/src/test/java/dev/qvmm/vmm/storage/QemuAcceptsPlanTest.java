@@ -86,7 +86,7 @@ class QemuAcceptsPlanTest {
         Path hostDisk = dir.resolve("host/stick.img");
         String yaml = SPEC.replace("HOSTDISK", hostDisk.toString());
         HostFacts facts = new HostFacts(dir.resolve("claims"), dir.resolve("run"), dir.resolve("images"),
-                Accelerator.TCG, Set.of(), Map.of(), false, dir.resolve("pr.sock"), false, 2);
+                Accelerator.TCG, Set.of(), Map.of(), false, dir.resolve("pr.sock"), false, 2, dir);
         StoragePlan plan = StoragePlanner.plan(SpecReader.read(yaml, "probe.yaml", SpecContext.defaults()).spec(), facts,
                 new QemuCapabilities(QEMU, "7.2", false));
         prepare(plan);
@@ -166,7 +166,7 @@ class QemuAcceptsPlanTest {
         String yaml = Files.readString(Golden.DIR.resolve(name + ".yaml")).replace("/var/lib/images/", dir + "/images/");
         HostFacts g = Golden.facts(yaml);
         HostFacts facts = new HostFacts(dir.resolve("claims"), dir.resolve("run"), dir.resolve("store"), Accelerator.TCG,
-                Set.of(), Map.of(), false, dir.resolve("pr.sock"), g.preferIoUring(), g.spareRootPorts());
+                Set.of(), Map.of(), false, dir.resolve("pr.sock"), g.preferIoUring(), g.spareRootPorts(), dir);
         StoragePlan plan = StoragePlanner.plan(SpecReader.read(yaml, name, SpecContext.defaults()).spec(), facts,
                 new QemuCapabilities(QEMU, "7.2", g.preferIoUring()));
         prepare(plan);

@@ -33,8 +33,8 @@ public final class VolumeDtos {
     public record LocalRef(String name) {
     }
 
-    public record CloudInit(String userData, String userDataBase64, LocalRef secretRef, String networkData,
-                            String networkDataBase64, LocalRef networkDataSecretRef) {
+    public record CloudInit(String userData, String userDataBase64, LocalRef userDataSecretRef, LocalRef secretRef,
+                            String networkData, String networkDataBase64, LocalRef networkDataSecretRef) {
     }
 
     public record ConfigMapRef(String name, Boolean optional, String volumeLabel) {
