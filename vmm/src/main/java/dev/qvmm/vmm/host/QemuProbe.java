@@ -70,14 +70,7 @@ public final class QemuProbe {
         QemuProcess qemu = QemuProcess.start(List.of(real.toString(), "-machine", "none", "-nodefaults", "-display", "none",
                 "-S", "-qmp", "unix:" + run.qmpSocket() + ",server=on,wait=off"), run, "qemu-probe");
         try {
-            long deadline = System.nanoTime() + DEADLINE.toNanos();
-            // The socket appearing is QEMU's only sign of readiness before the monitor answers.
-            while (!Files.exists(run.qmpSocket())) {
-                if (!qemu.isAlive() || System.nanoTime() > deadline) {
-                    throw new IOException(binary + " did not bring up a QMP monitor for probing: " + qemu.stderrTail());
-                }
-                Thread.sleep(5);
-            }
+            qemu.awaitSocket(run.qmpSocket(), DEADLINE, binary);
             try (QmpClient qmp = QmpClient.connect(run.qmpSocket(), QmpOptions.builder().connectTimeout(DEADLINE).build())) {
                 QmpSchema schema = qmp.execute(new QueryQmpSchema()).join();
                 QemuCapabilities caps = new QemuCapabilities(binary, qmp.greeting().version().toString(),
@@ -85,9 +78,8 @@ public final class QemuProbe {
                 qmp.execute(new Quit()).handle((v, t) -> null).join();
                 return caps;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while probing " + binary, e);
+        } catch (dev.qvmm.vmm.VmmException e) {
+            throw new IOException(binary + " did not bring up a QMP monitor for probing: " + e.getMessage(), e);
         } finally {
             qemu.kill();
             try {

@@ -13,6 +13,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -94,6 +95,38 @@ public final class QemuProcess {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new VmmException(VmmException.Kind.QEMU_START_FAILED, argv.getFirst(), "interrupted while starting QEMU");
+        }
+    }
+
+    /**
+     * Waits until QEMU has created its monitor socket {@code socket}: QEMU creates it while it
+     * starts and offers no earlier sign of readiness, so this polls every 5 ms, up to
+     * {@code timeout}, and fails at once (with QEMU's stderr) if QEMU exits first.
+     */
+    public void awaitSocket(Path socket, Duration timeout, String subject) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!Files.exists(socket)) {
+            if (!isAlive()) {
+                int code;
+                try {
+                    code = exit.get(5, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    code = -1;
+                }
+                throw new VmmException(VmmException.Kind.QEMU_START_FAILED, subject, "QEMU exited with code " + code
+                        + " before its monitor was up" + (stderrTail().isEmpty() ? "" : "\n  QEMU said: "
+                        + stderrTail().replace("\n", "\n    ")));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new VmmException(VmmException.Kind.QEMU_START_FAILED, subject,
+                        "QEMU did not create " + socket + " within " + timeout.toSeconds() + " s");
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new VmmException(VmmException.Kind.QEMU_START_FAILED, subject, "interrupted while QEMU was starting");
+            }
         }
     }
 

@@ -111,25 +111,10 @@ public final class VmSession implements AutoCloseable {
     }
 
     private void connect() {
-        long deadline = System.nanoTime() + spec.startTimeout().toNanos();
-        // QEMU creates the socket while it starts and offers no earlier sign of readiness.
-        while (!Files.exists(run.qmpSocket())) {
-            if (!qemu.isAlive()) {
-                awaitExit(TERM_WAIT);
-                throw new VmmException(VmmException.Kind.QEMU_START_FAILED, spec.vmName(),
-                        "QEMU exited with code " + qemu.exit().getNow(-1) + " before its monitor was up" + stderrSuffix(qemu)
-                                + "\n  (run directory " + run.path() + ")");
-            }
-            if (System.nanoTime() > deadline) {
-                throw new VmmException(VmmException.Kind.QEMU_START_FAILED, spec.vmName(),
-                        "QEMU did not create " + run.qmpSocket() + " within " + spec.startTimeout().toSeconds() + " s");
-            }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new VmmException(VmmException.Kind.QEMU_START_FAILED, spec.vmName(), "interrupted while starting");
-            }
+        try {
+            qemu.awaitSocket(run.qmpSocket(), spec.startTimeout(), spec.vmName());
+        } catch (VmmException e) {
+            throw new VmmException(e.kind(), e.subject(), e.getMessage() + "\n  (run directory " + run.path() + ")", List.of(), e);
         }
         qmp = QmpClient.connect(run.qmpSocket(), QmpOptions.builder().connectTimeout(spec.startTimeout()).build());
         events = qmp.subscribe(e -> LIFECYCLE_EVENTS.contains(e.name()), this::onEvent);
