@@ -61,7 +61,7 @@ class RunCliTest {
             Files.writeString(file, yaml);
             Path state = dir.resolve("state");
             List<String> argv = new java.util.ArrayList<>(List.of(QvmmCli.CHECKOUT.resolve("scripts/qvmm").toString(), "run",
-                    "--state-dir", state.toString()));
+                    "--state-dir", state.toString(), "--allow-path", "/"));
             argv.addAll(List.of(options));
             argv.add(file.toString());
             ProcessBuilder pb = new ProcessBuilder(argv);

@@ -42,9 +42,34 @@ public final class QemuImg {
         run(List.of("create", "-q", "-f", "qcow2", path.toString(), Long.toString(sizeBytes)), path);
     }
 
+    /**
+     * Grows the raw image at {@code path} to {@code sizeBytes}; {@code falloc} allocates the new
+     * range ({@code --preallocation=falloc}) for a thick-provisioned image, else it stays a hole.
+     * Never call it to shrink: qemu-img refuses a smaller size without {@code --shrink}, and so do we.
+     */
+    public void resize(Path path, long sizeBytes, boolean falloc) {
+        List<String> args = new java.util.ArrayList<>(List.of("resize", "-q", "-f", "raw"));
+        if (falloc) {
+            args.add("--preallocation=falloc");
+        }
+        args.add(path.toString());
+        args.add(Long.toString(sizeBytes));
+        run(args, path);
+    }
+
     /** A qcow2 overlay over {@code backing}, whose format is given explicitly (never probed by QEMU). */
     public void createOverlay(Path path, Path backing, String backingFormat) {
         run(List.of("create", "-q", "-f", "qcow2", "-b", backing.toString(), "-F", backingFormat, path.toString()), path);
+    }
+
+    /**
+     * Converts {@code source}, read as {@code sourceFormat} (given, never probed), into a new image
+     * {@code target} of {@code targetFormat}. Zeroed ranges stay holes, so a sparse source gives a
+     * sparse target. Conversions of large images take long, hence the call's own {@code timeout}.
+     */
+    public void convert(Path source, String sourceFormat, Path target, String targetFormat, Duration timeout) {
+        run(List.of("convert", "-q", "-f", sourceFormat, "-O", targetFormat, source.toString(), target.toString()),
+                target, timeout);
     }
 
     public Info info(Path path) {
@@ -60,6 +85,10 @@ public final class QemuImg {
     }
 
     private String run(List<String> args, Path subject) {
+        return run(args, subject, timeout);
+    }
+
+    private String run(List<String> args, Path subject, Duration timeout) {
         CommandLine cmd = new CommandLine(binary);
         args.forEach(a -> cmd.addArgument(a, false));
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -38,7 +38,19 @@ public class VmmException extends RuntimeException {
         /** A manifest or blob does not match its digest (the pinned one, or the one that names it). */
         IMAGE_DIGEST_MISMATCH,
         /** A generated ISO could not be built: neither xorriso nor genisoimage found, or the tool failed or timed out. */
-        ISO_BUILD_FAILED
+        ISO_BUILD_FAILED,
+        /** The host configuration file is unreadable, or has an unknown key or a bad value (the message names each). */
+        HOST_CONFIG_INVALID,
+        /** A path the spec names (hostDisk, kernelBoot or containerDisk directory) lies outside the host's allowed roots. */
+        PATH_NOT_ALLOWED,
+        /** The file system holding a claim image has too little free space for it, even with the tolerance. */
+        INSUFFICIENT_SPACE,
+        /** A DataVolume's http(s) source could not be read to the end (refused, timed out, closed mid-body); worth a retry. */
+        IMPORT_UNREACHABLE,
+        /** A DataVolume's source is not there: HTTP 404 (or another error status), a missing file or source claim. */
+        IMPORT_SOURCE_NOT_FOUND,
+        /** A DataVolume's downloaded or local source does not match the checksum the DataVolume asks for. */
+        IMPORT_CHECKSUM_MISMATCH
     }
 
     private final Kind kind;

@@ -4,9 +4,11 @@
  *
  * <pre>{@code
  * SpecReader.Result read = SpecReader.read(Path.of("vm.yaml"), new SpecContext(false));   // validate
+ * new AllowedPaths(List.of(Path.of("/srv/vm"))).check(read.spec());                        // host paths confined
  * StoragePlan plan = StoragePlanner.plan(read.spec(), hostFacts, qemuCapabilities);          // pure
  * RunDirectory run = RunDirectory.create(stateDir, plan.vmName());
- * ArtifactPreparer.Prepared prepared = new ArtifactPreparer(QemuImg.onPath()).prepare(plan.artifacts());
+ * ArtifactPreparer preparer = new ArtifactPreparer(QemuImg.onPath());
+ * ArtifactPreparer.Prepared prepared = preparer.prepare(plan.artifacts());   // preparer.warnings(): show them
  * try (VmSession vm = VmSession.launch(new LaunchSpec(plan.vmName(), ArgvRenderer.argv(plan), true,
  *         Duration.ofSeconds(60)), run, event -> System.err.println(event.toLine()))) {
  *     vm.terminated().join();                                  // or vm.stop(grace), vm.qmp() for more
@@ -15,7 +17,7 @@
  *
  * Packages: {@link dev.qvmm.vmm.spec} (KubeVirt YAML -> {@code VmSpec}, every admission error at
  * once), {@link dev.qvmm.vmm.storage} (planning, argv/JSON rendering, artifact preparation),
- * {@link dev.qvmm.vmm.host} (accelerator, O_DIRECT and QEMU capability probes),
+ * {@link dev.qvmm.vmm.host} (accelerator, O_DIRECT and QEMU capability probes, the host config, allowed paths),
  * {@link dev.qvmm.vmm.launch} (run directory, QEMU process), {@link dev.qvmm.vmm.session} (the
  * running VM and its lifecycle), {@link dev.qvmm.vmm.cli} (the {@code qvmm} command). Failures are
  * {@link dev.qvmm.vmm.VmmException}s with a stable kind.

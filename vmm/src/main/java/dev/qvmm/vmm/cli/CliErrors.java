@@ -8,7 +8,7 @@ import java.io.PrintWriter;
 /** How every command reports a {@link VmmException}, and the exit code that goes with it. */
 final class CliErrors {
 
-    /** Bad input: the spec is unreadable or invalid. */
+    /** Bad input: the spec is unreadable or invalid, the host config is, or a spec path is outside the allowed roots. */
     static final int INVALID_INPUT = 2;
     /** Anything else that failed. */
     static final int FAILED = 1;
@@ -26,6 +26,9 @@ final class CliErrors {
             err.println("error: " + e.getMessage());
         }
         err.flush();
-        return e.kind() == VmmException.Kind.SPEC_INVALID || e.kind() == VmmException.Kind.SPEC_UNREADABLE ? INVALID_INPUT : FAILED;
+        return switch (e.kind()) {
+            case SPEC_INVALID, SPEC_UNREADABLE, HOST_CONFIG_INVALID, PATH_NOT_ALLOWED -> INVALID_INPUT;
+            default -> FAILED;
+        };
     }
 }

@@ -17,7 +17,10 @@ public final class HostOptions {
     Path stateDir;
 
     @Option(names = "--host-config", paramLabel = "FILE",
-            description = "Host configuration file (YAML) overriding the built-in defaults.")
+            description = "Host configuration file (YAML) overriding the built-in defaults: claims, configMaps, secrets, "
+                    + "serviceAccounts, images (roots, default under the state dir), allowedPaths, pvcTolerateLessSpaceUpToPercent, "
+                    + "expandDisks, persistentReservation, prHelperSocket, ioUring, spareRootPorts, accelerator. "
+                    + "Command-line flags override the file; unknown keys and bad values are errors.")
     Path hostConfig;
 
     public Path stateDir() {

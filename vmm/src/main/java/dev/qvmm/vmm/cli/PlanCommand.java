@@ -1,6 +1,7 @@
 package dev.qvmm.vmm.cli;
 
 import dev.qvmm.vmm.host.Accelerator;
+import dev.qvmm.vmm.host.HostConfig;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -51,12 +52,13 @@ public final class PlanCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try {
-            SpecReader.Result read = SpecReader.read(file, new SpecContext(planning.persistentReservation));
+            HostConfig config = planning.config(host, spec.commandLine());
+            SpecReader.Result read = SpecReader.read(file, new SpecContext(config.persistentReservation()));
             for (SpecWarning w : read.warnings()) {
                 err.println("warning: " + w);
             }
-            Accelerator accelerator = AccelOption.choose(planning.accel, spec.commandLine()).accelerator();
-            StoragePlan plan = planning.plan(read.spec(), host.stateDir(), accelerator);
+            Accelerator accelerator = planning.accelerator(config, host, spec.commandLine()).accelerator();
+            StoragePlan plan = planning.plan(read.spec(), config, host.stateDir(), accelerator);
             plan.notes().forEach(n -> err.println("note: " + n));
             if (json) {
                 out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(PlanJson.render(plan)));

@@ -3,6 +3,7 @@ package dev.qvmm.vmm.cli;
 import dev.qvmm.blockdev.QemuImg;
 import dev.qvmm.vmm.VmmException;
 import dev.qvmm.vmm.host.AcceleratorChoice;
+import dev.qvmm.vmm.host.HostConfig;
 import dev.qvmm.vmm.launch.LaunchSpec;
 import dev.qvmm.vmm.launch.RunDirectory;
 import dev.qvmm.vmm.session.ConsoleTap;
@@ -14,6 +15,7 @@ import dev.qvmm.vmm.spec.SpecReader;
 import dev.qvmm.vmm.spec.SpecWarning;
 import dev.qvmm.vmm.storage.ArgvRenderer;
 import dev.qvmm.vmm.storage.ArtifactPreparer;
+import dev.qvmm.vmm.storage.ImportProgress;
 import dev.qvmm.vmm.storage.StoragePlan;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -84,11 +86,12 @@ public final class RunCommand implements Callable<Integer> {
         ArtifactPreparer.Prepared prepared = null;
         Outcome outcome = Outcome.NOT_STARTED;
         try {
-            SpecReader.Result read = SpecReader.read(file, new SpecContext(planning.persistentReservation));
+            HostConfig config = planning.config(host, spec.commandLine());
+            SpecReader.Result read = SpecReader.read(file, new SpecContext(config.persistentReservation()));
             read.warnings().forEach((SpecWarning w) -> err.println("warning: " + w));
-            AcceleratorChoice accel = AccelOption.choose(planning.accel, spec.commandLine());
+            AcceleratorChoice accel = planning.accelerator(config, host, spec.commandLine());
             printer.note("accelerator " + accel);
-            StoragePlan plan = planning.plan(read.spec(), host.stateDir(), accel.accelerator());
+            StoragePlan plan = planning.plan(read.spec(), config, host.stateDir(), accel.accelerator());
             java.time.Instant planned = java.time.Instant.now();
             plan.notes().forEach(n -> printer.note(n));
             Duration grace = Duration.ofSeconds(graceSeconds != null ? graceSeconds
@@ -97,7 +100,13 @@ public final class RunCommand implements Callable<Integer> {
             run = RunDirectory.create(host.stateDir(), plan.vmName());
             List<String> argv = ArgvRenderer.argv(plan);
             Files.write(run.file("plan.args"), argv);
-            prepared = new ArtifactPreparer(QemuImg.onPath()).prepare(plan.artifacts());
+            // DataVolume imports: a progress line on a terminal, else a note every 5 s on stderr.
+            ImportProgress terminal = ImportProgress.terminal();
+            ImportProgress progress = terminal != ImportProgress.NONE ? terminal : ImportProgress.throttled(Duration.ofSeconds(5),
+                            st -> printer.note("DataVolume " + st.dataVolume() + ": " + ImportProgress.line(st)));
+            ArtifactPreparer preparer = new ArtifactPreparer(QemuImg.onPath(), progress);
+            prepared = preparer.prepare(plan.artifacts());
+            preparer.warnings().forEach(w -> printer.note("warning: " + w));
             java.time.Instant preparedAt = java.time.Instant.now();
 
             StopSignals signals = StopSignals.install();

@@ -1,2 +1,7 @@
-/** Read-only probes of the host that planning needs: accelerator, O_DIRECT, QEMU version. */
+/**
+ * The host as planning sees it: read-only probes (accelerator, O_DIRECT, QEMU version), the host
+ * configuration ({@link dev.qvmm.vmm.host.HostConfig}, read from YAML by
+ * {@link dev.qvmm.vmm.host.HostConfigReader}) and the confinement of spec paths to its allowed roots
+ * ({@link dev.qvmm.vmm.host.AllowedPaths}).
+ */
 package dev.qvmm.vmm.host;

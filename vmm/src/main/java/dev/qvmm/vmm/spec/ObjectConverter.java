@@ -98,7 +98,14 @@ final class ObjectConverter {
 
     void claim(K8sObjectDtos.PersistentVolumeClaim o, String p) {
         name(o.metadata(), p).ifPresent(n -> {
-            claims.put(n, claimInfo(n, o.metadata(), o.spec(), false, p + "spec."));
+            ClaimInfo c = claimInfo(n, o.metadata(), o.spec(), false, p + "spec.");
+            String capacity = o.status() == null ? null : o.status().path("capacity").path("storage").asText(null);
+            if (capacity != null) {
+                OptionalLong bytes = problems.bytes(p + "status.capacity.storage", capacity).map(OptionalLong::of)
+                        .orElse(OptionalLong.empty());
+                c = new ClaimInfo(c.claimName(), c.mode(), c.requestedBytes(), c.thick(), c.devicePath(), bytes);
+            }
+            claims.put(n, c);
             if (o.spec() != null && o.spec().volumeName() != null) {
                 claimVolumeNames.put(n, o.spec().volumeName());
             }
@@ -123,7 +130,28 @@ final class ObjectConverter {
         }
         Optional<DataVolumeSpec.Source> source = dvSource(o.spec().source(), p + "spec.source");
         ClaimInfo claim = claimInfo(name.get(), o.metadata(), claimSpec, Boolean.TRUE.equals(o.spec().preallocation()), cp);
-        source.ifPresent(s -> dataVolumes.put(name.get(), new DataVolumeSpec(name.get(), s, claim)));
+        Optional<String> checksum = checksum(o.metadata(), source, p);
+        source.ifPresent(s -> dataVolumes.put(name.get(), new DataVolumeSpec(name.get(), s, claim, checksum)));
+    }
+
+    /** The {@value DataVolumeSpec#CHECKSUM_ANNOTATION} annotation: {@code sha256:<hex>}, for an http or file URL only. */
+    private Optional<String> checksum(Meta meta, Optional<DataVolumeSpec.Source> source, String p) {
+        String value = meta.annotations() == null ? null : meta.annotations().get(DataVolumeSpec.CHECKSUM_ANNOTATION);
+        if (value == null) {
+            return Optional.empty();
+        }
+        String field = p + "metadata.annotations." + DataVolumeSpec.CHECKSUM_ANNOTATION;
+        if (!value.matches("sha256:[0-9a-f]{64}")) {
+            problems.error(field, SpecProblem.Rule.INVALID_TYPE, "checksum \"" + value
+                    + "\" is not sha256:<64 lowercase hex digits>; write it as sha256sum prints it, prefixed with sha256:");
+            return Optional.empty();
+        }
+        if (source.isPresent() && !(source.get() instanceof DataVolumeSpec.Http)) {
+            problems.error(field, SpecProblem.Rule.UNSUPPORTED_VALUE,
+                    "a checksum applies to an http source (http, https or file URL) only; remove the annotation");
+            return Optional.empty();
+        }
+        return Optional.of(value);
     }
 
     private Optional<DataVolumeSpec.Source> dvSource(K8sObjectDtos.DvSource s, String p) {
@@ -159,7 +187,38 @@ final class ObjectConverter {
             problems.error(p + "." + missing, SpecProblem.Rule.REQUIRED, missing + " is required");
             return Optional.empty();
         }
+        String bad = switch (only) {
+            case DataVolumeSpec.Http h -> httpUrlProblem(h.url());
+            case DataVolumeSpec.Registry r -> r.url().startsWith("docker://") && r.url().length() > "docker://".length() ? null
+                    : "registry.url \"" + r.url() + "\" must be docker://<image reference>; other transports are not supported";
+            case DataVolumeSpec.S3 x -> null;
+            case DataVolumeSpec.Clone c -> null;
+            case DataVolumeSpec.Blank b -> null;
+            case DataVolumeSpec.Upload u -> null;
+        };
+        if (bad != null) {
+            problems.error(p + "." + (only instanceof DataVolumeSpec.Http ? "http.url" : "registry.url"),
+                    SpecProblem.Rule.UNSUPPORTED_VALUE, bad);
+            return Optional.empty();
+        }
         return Optional.of(only);
+    }
+
+    /** An http(s) URL with a host, or a file URL with an absolute path (qvmm's way to import a host file); else why not. */
+    private static String httpUrlProblem(String url) {
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(url);
+        } catch (java.net.URISyntaxException e) {
+            return "http.url \"" + url + "\" is not a URL (" + e.getReason() + ")";
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        return switch (scheme) {
+            case "http", "https" -> uri.getHost() == null ? "http.url \"" + url + "\" has no host" : null;
+            case "file" -> uri.getPath() == null || !uri.getPath().startsWith("/") || uri.getAuthority() != null
+                    ? "http.url \"" + url + "\" must be file:///<absolute path> to import a host file" : null;
+            default -> "http.url \"" + url + "\" is not an http, https or file URL";
+        };
     }
 
     private ClaimInfo claimInfo(String name, Meta meta, K8sObjectDtos.ClaimSpec spec, boolean preallocation, String p) {
@@ -202,7 +261,10 @@ final class ObjectConverter {
                 if (bound && pv.spec() != null) {
                     Optional<String> path = Optional.ofNullable(pv.spec().local()).map(K8sObjectDtos.PathSource::path)
                             .or(() -> Optional.ofNullable(pv.spec().hostPath()).map(K8sObjectDtos.PathSource::path));
-                    e.setValue(new ClaimInfo(c.claimName(), c.mode(), c.requestedBytes(), c.thick(), path));
+                    OptionalLong capacity = c.capacityBytes().isPresent() || pv.spec().capacity() == null
+                            || pv.spec().capacity().get("storage") == null ? c.capacityBytes()
+                            : Quantity.wholeUp(pv.spec().capacity().get("storage")).map(OptionalLong::of).orElse(OptionalLong.empty());
+                    e.setValue(new ClaimInfo(c.claimName(), c.mode(), c.requestedBytes(), c.thick(), path, capacity));
                 }
             }
         }

@@ -33,10 +33,13 @@ public sealed interface Artifact {
     }
 
     /**
-     * Make sure a Filesystem claim's {@code disk.img} exists: created sparse at the requested size if
-     * missing (the size must be known then), grown if the claim grew (10% tolerance), never shrunk.
+     * Make sure a Filesystem claim's {@code disk.img} exists: created sparse raw at {@code requestedBytes}
+     * (the claim's min(request, capacity)) rounded down to 1 MiB if missing, up to {@code tolerateLessSpacePercent} smaller when the file
+     * system is short of space; with {@code expand}, grown when the request grew ({@code falloc} when
+     * {@code thick}); never shrunk.
      */
-    record EnsureClaimImage(String forName, String claimName, Path path, OptionalLong requestedBytes) implements Artifact {
+    record EnsureClaimImage(String forName, String claimName, Path path, OptionalLong requestedBytes, boolean thick,
+                            boolean expand, int tolerateLessSpacePercent) implements Artifact {
         public boolean ephemeral() { return false; }
     }
 
@@ -50,8 +53,13 @@ public sealed interface Artifact {
         public boolean ephemeral() { return false; }
     }
 
-    /** Fill a DataVolume's claim from its source, unless already imported. */
-    record ImportDataVolume(String forName, String dataVolume, String source, Path path, OptionalLong sizeBytes) implements Artifact {
+    /**
+     * Fill a DataVolume's claim image {@code path} from {@code source}, unless already imported;
+     * {@code sizeBytes} is the claim's request; {@code blockDevice} when {@code path} is a Block
+     * claim's host device, which is never imported into. The claim is the user's once imported.
+     */
+    record ImportDataVolume(String forName, String dataVolume, ImportSource source, Path path, OptionalLong sizeBytes,
+                            boolean blockDevice) implements Artifact {
         public boolean ephemeral() { return false; }
     }
 

@@ -27,9 +27,16 @@ public final class ArtifactPreparer {
     private static final long MIB = 1L << 20;
 
     private final QemuImg qemuImg;
+    private final ImportProgress importProgress;
 
+    /** Import progress goes to the terminal when there is one, else nowhere. */
     public ArtifactPreparer(QemuImg qemuImg) {
+        this(qemuImg, ImportProgress.terminal());
+    }
+
+    public ArtifactPreparer(QemuImg qemuImg, ImportProgress importProgress) {
         this.qemuImg = qemuImg;
+        this.importProgress = importProgress;
     }
 
     /** What was prepared for one run of a VM. */
@@ -115,8 +122,7 @@ public final class ArtifactPreparer {
                     throw unavailable(a, "qemu-pr-helper's socket " + pr.socket() + " does not exist: start qemu-pr-helper first");
                 }
             }
-            case Artifact.ImportDataVolume d -> throw unsupported(a, "importing DataVolume \"" + d.dataVolume()
-                    + "\" is not available in this version; fill the claim's disk.img yourself (" + d.path() + ")");
+            case Artifact.ImportDataVolume d -> DataVolumeImporter.onPath(qemuImg, importProgress).importInto(d, rollback);
             case Artifact.BuildIso iso -> ephemeral.add(IsoBuilder.onPath().build(iso, rollback));
             case Artifact.DownwardMetricsDisk m -> throw unsupported(a, "the downwardMetrics disk is not available in this version");
             case Artifact.StartVirtiofsd v -> throw unsupported(a, "virtiofs filesystems are not available in this version");
@@ -167,30 +173,16 @@ public final class ArtifactPreparer {
         rollback.add(() -> Files.deleteIfExists(p.diskPath()));
     }
 
+    /** Warnings from preparation (a claim image made smaller than requested), for the caller to show before QEMU starts. */
+    private final List<String> warnings = new ArrayList<>();
+
+    /** What preparation warned about so far, in order: each is a complete sentence naming the claim and the figures. */
+    public List<String> warnings() {
+        return List.copyOf(warnings);
+    }
+
     private void ensureClaimImage(Artifact.EnsureClaimImage c, Rollback rollback) throws IOException {
-        if (Files.exists(c.path())) {
-            QemuImg.Info info = qemuImg.info(c.path());
-            if (!info.format().equals("raw")) {
-                throw unavailable(c, "claim \"" + c.claimName() + "\" image " + c.path() + " is " + info.format()
-                        + "; a claim's disk.img must be raw");
-            }
-            return;
-        }
-        if (c.requestedBytes().isEmpty()) {
-            throw unavailable(c, "claim \"" + c.claimName() + "\" has no " + c.path()
-                    + " and no requested size to create it with; add the PersistentVolumeClaim to the YAML stream");
-        }
-        long size = c.requestedBytes().getAsLong() / MIB * MIB;
-        Path existing = c.path().getParent();
-        while (existing != null && !Files.exists(existing)) {
-            existing = existing.getParent();
-        }
-        long free = existing == null ? Long.MAX_VALUE : Files.getFileStore(existing).getUsableSpace();
-        if (size > free) {
-            throw unavailable(c, "claim \"" + c.claimName() + "\": not enough space for " + size + " bytes at " + c.path()
-                    + " (" + free + " bytes free)");
-        }
-        createSparse(c.path(), size, rollback);
+        ClaimImage.ensure(qemuImg, c, rollback).ifPresent(warnings::add);
     }
 
     private static void createSparse(Path path, long size, Rollback rollback) throws IOException {

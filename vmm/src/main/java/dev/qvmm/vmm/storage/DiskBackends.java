@@ -23,6 +23,7 @@ import dev.qvmm.vmm.spec.KeyData;
 import dev.qvmm.vmm.spec.SpecProblem;
 import dev.qvmm.vmm.spec.VmSpec;
 import dev.qvmm.vmm.spec.VolumeSource;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -103,7 +104,7 @@ final class DiskBackends {
             case VolumeSource.Secret s -> base = iso(disk, s.volumeLabel().orElse("cfgdata"),
                     new IsoContent.Keys(object("Secret", s.secretName())), artifacts);
             case VolumeSource.ServiceAccount s -> base = iso(disk, "cfgdata", new IsoContent.ServiceAccount(s.serviceAccountName(),
-                    spec.namespace(), host.stateDir().resolve("serviceaccounts").resolve(s.serviceAccountName())), artifacts);
+                    spec.namespace(), host.serviceAccountsDir().resolve(s.serviceAccountName())), artifacts);
             case VolumeSource.DownwardMetrics d -> {
                 Path path = vmDir.resolve("downward-metrics").resolve(n + ".raw");
                 artifacts.add(new Artifact.DownwardMetricsDisk(n, path));
@@ -159,16 +160,17 @@ final class DiskBackends {
                     .orElseThrow(() -> new VmmException(VmmException.Kind.HOST_RESOURCE_UNRESOLVED, disk.path(),
                             disk.path() + ": claim \"" + claim.claimName() + "\" is volumeMode Block but no host device is bound to it; "
                                     + "add a PersistentVolume with local.path or bind a device in the host config"));
-            dv.ifPresent(d -> artifacts.add(new Artifact.ImportDataVolume(disk.name(), d.name(), source(d.source()), device,
-                    d.claim().requestedBytes())));
+            dv.ifPresent(d -> artifacts.add(new Artifact.ImportDataVolume(disk.name(), d.name(), source(d), device,
+                    d.claim().requestedBytes(), true)));
             return new Image(device, true, "raw", readOnly, claim.thick());
         }
         Path path = host.claimsDir().resolve(claim.claimName()).resolve("disk.img");
         if (dv.isPresent()) {
             DataVolumeSpec d = dv.get();
-            artifacts.add(new Artifact.ImportDataVolume(disk.name(), d.name(), source(d.source()), path, d.claim().requestedBytes()));
+            artifacts.add(new Artifact.ImportDataVolume(disk.name(), d.name(), source(d), path, d.claim().requestedBytes(), false));
         } else {
-            artifacts.add(new Artifact.EnsureClaimImage(disk.name(), claim.claimName(), path, claim.requestedBytes()));
+            artifacts.add(new Artifact.EnsureClaimImage(disk.name(), claim.claimName(), path, claim.imageBytes(),
+                    claim.thick(), host.expandDisks(), host.tolerateLessSpacePercent()));
         }
         if (disk.device() instanceof DiskDevice.Lun l && l.reservation()) {
             throw new VmmException(VmmException.Kind.HOST_RESOURCE_UNRESOLVED, disk.path(),
@@ -202,18 +204,27 @@ final class DiskBackends {
         if (inStream != null) {
             return new IsoContent.InStream(kind, name, inStream);
         }
-        return new IsoContent.HostDirectory(kind, name, host.stateDir().resolve(kind.equals("Secret") ? "secrets" : "configmaps")
+        return new IsoContent.HostDirectory(kind, name, (kind.equals("Secret") ? host.secretsDir() : host.configMapsDir())
                 .resolve(name));
     }
 
-    static String source(DataVolumeSpec.Source s) {
-        return switch (s) {
-            case DataVolumeSpec.Http h -> "http " + h.url();
-            case DataVolumeSpec.S3 h -> "s3 " + h.url();
-            case DataVolumeSpec.Registry r -> "registry " + r.url();
-            case DataVolumeSpec.Blank b -> "blank";
-            case DataVolumeSpec.Upload u -> "upload";
-            case DataVolumeSpec.Clone c -> "clone of claim " + c.claimName();
+    /** The DataVolume's source on this host: URLs parsed, a clone's claim and a registry image's store entry resolved. */
+    private ImportSource source(DataVolumeSpec dv) {
+        Optional<String> sha256 = dv.checksum().map(c -> c.substring("sha256:".length()));
+        return switch (dv.source()) {
+            case DataVolumeSpec.Http h -> {
+                URI url = URI.create(h.url());
+                yield "file".equalsIgnoreCase(url.getScheme()) ? new ImportSource.LocalFile(Path.of(url), sha256)
+                        : new ImportSource.Http(url, sha256);
+            }
+            case DataVolumeSpec.S3 h -> new ImportSource.S3(h.url());
+            case DataVolumeSpec.Registry r -> {
+                String image = r.url().substring("docker://".length());
+                yield new ImportSource.Registry(image, host.imageStore().resolve(imageKey(image)).resolve("disk.img"));
+            }
+            case DataVolumeSpec.Blank b -> new ImportSource.Blank();
+            case DataVolumeSpec.Upload u -> new ImportSource.Upload();
+            case DataVolumeSpec.Clone c -> new ImportSource.Clone(c.claimName(), host.claimsDir().resolve(c.claimName()).resolve("disk.img"));
         };
     }
 

@@ -21,14 +21,28 @@ import java.util.Set;
  * @param prHelperSocket        qemu-pr-helper's socket
  * @param preferIoUring         the host config asks for io_uring where QEMU has it
  * @param spareRootPorts        empty pcie-root-ports to leave for hotplug
- * @param stateDir              where ConfigMaps, Secrets and ServiceAccounts missing from the YAML stream are kept as
- *                              directories of files, one per key: {@code <stateDir>/configmaps/<name>},
- *                              {@code <stateDir>/secrets/<name>}, {@code <stateDir>/serviceaccounts/<name>}
+ * @param stateDir              qvmm's state directory (the default parent of every root below)
+ * @param configMapsDir         ConfigMaps missing from the YAML stream, a directory of files (one per key) each:
+ *                              {@code <configMapsDir>/<name>}
+ * @param secretsDir            the same for Secrets: {@code <secretsDir>/<name>}
+ * @param serviceAccountsDir    the same for ServiceAccounts: {@code <serviceAccountsDir>/<name>}
+ * @param expandDisks           grow a Filesystem claim's disk.img at start when its request grew (KubeVirt's ExpandDisks)
+ * @param tolerateLessSpacePercent how much smaller than requested a new claim image may be made when space is short
  */
 public record HostFacts(Path claimsDir, Path runDir, Path imageStore, Accelerator accelerator,
                         Set<Path> withoutDirectIo, Map<String, Path> claimDevices, boolean persistentReservation,
-                        Path prHelperSocket, boolean preferIoUring, int spareRootPorts, Path stateDir) {
+                        Path prHelperSocket, boolean preferIoUring, int spareRootPorts, Path stateDir,
+                        Path configMapsDir, Path secretsDir, Path serviceAccountsDir, boolean expandDisks,
+                        int tolerateLessSpacePercent) {
 
+    /** Facts with the ConfigMap, Secret and ServiceAccount roots under {@code stateDir}, no disk expansion, 10 % tolerance. */
+    public HostFacts(Path claimsDir, Path runDir, Path imageStore, Accelerator accelerator,
+                     Set<Path> withoutDirectIo, Map<String, Path> claimDevices, boolean persistentReservation,
+                     Path prHelperSocket, boolean preferIoUring, int spareRootPorts, Path stateDir) {
+        this(claimsDir, runDir, imageStore, accelerator, withoutDirectIo, claimDevices, persistentReservation, prHelperSocket,
+                preferIoUring, spareRootPorts, stateDir, stateDir.resolve("configmaps"), stateDir.resolve("secrets"),
+                stateDir.resolve("serviceaccounts"), false, 10);
+    }
 
     public HostFacts {
         Objects.requireNonNull(claimsDir, "claimsDir");
@@ -37,6 +51,12 @@ public record HostFacts(Path claimsDir, Path runDir, Path imageStore, Accelerato
         Objects.requireNonNull(accelerator, "accelerator");
         Objects.requireNonNull(prHelperSocket, "prHelperSocket");
         Objects.requireNonNull(stateDir, "stateDir");
+        Objects.requireNonNull(configMapsDir, "configMapsDir");
+        Objects.requireNonNull(secretsDir, "secretsDir");
+        Objects.requireNonNull(serviceAccountsDir, "serviceAccountsDir");
+        if (tolerateLessSpacePercent < 0 || tolerateLessSpacePercent > 100) {
+            throw new IllegalArgumentException("tolerateLessSpacePercent " + tolerateLessSpacePercent + " is not within 0..100");
+        }
         withoutDirectIo = Set.copyOf(withoutDirectIo);
         claimDevices = Map.copyOf(claimDevices);
         if (spareRootPorts < 0) {

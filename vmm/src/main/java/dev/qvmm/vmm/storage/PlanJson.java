@@ -121,6 +121,9 @@ public final class PlanJson {
                 f.put("claim", c.claimName());
                 f.put("path", c.path().toString());
                 c.requestedBytes().ifPresent(s -> f.put("requestedBytes", s));
+                f.put("preallocated", c.thick());
+                f.put("expand", c.expand());
+                f.put("tolerateLessSpacePercent", c.tolerateLessSpacePercent());
                 yield "ensure-claim-image";
             }
             case Artifact.CreateHostDisk h -> {
@@ -134,9 +137,12 @@ public final class PlanJson {
             }
             case Artifact.ImportDataVolume d -> {
                 f.put("dataVolume", d.dataVolume());
-                f.put("source", d.source());
+                f.put("source", d.source().describe());
                 f.put("path", d.path().toString());
                 d.sizeBytes().ifPresent(s -> f.put("sizeBytes", s));
+                if (d.blockDevice()) {
+                    f.put("blockDevice", true);
+                }
                 yield "import-data-volume";
             }
             case Artifact.BuildIso i -> {
