@@ -73,7 +73,11 @@ final class ClaimImage {
                     + c.tolerateLessSpacePercent() + "%)");
             size = available;
         }
-        createSparse(c.path(), size, rollback);
+        create(c.path(), c.thick() ? 0 : size, rollback);
+        if (c.thick()) {
+            // Preallocated / thick-provisioned: every byte allocated now, as CDI's preallocation does.
+            qemuImg.resize(c.path(), size, true);
+        }
         return warning;
     }
 
@@ -105,7 +109,8 @@ final class ClaimImage {
         return Math.max(0, Files.getFileStore(existing).getUsableSpace() - RESERVE_BYTES);
     }
 
-    private static void createSparse(Path path, long size, Rollback rollback) throws IOException {
+    /** A sparse raw file of {@code size} bytes, with the directories it needs; all undone by {@code rollback}. */
+    private static void create(Path path, long size, Rollback rollback) throws IOException {
         List<Path> made = new ArrayList<>();
         for (Path d = path.toAbsolutePath().getParent(); d != null && !Files.exists(d); d = d.getParent()) {
             made.add(d);

@@ -81,6 +81,15 @@ class ClaimImageTest {
     }
 
     @Test
+    void aMissingImageOfAPreallocatedClaimIsCreatedFullyAllocated() throws Exception {
+        Path img = image("thick-new");
+        new ArtifactPreparer(qemuImg).prepare(List.of(claim("thick-new", img, 3 * MIB, true, false, 10)));
+        assertEquals(3 * MIB, Files.size(img));
+        assertTrue(allocated(img) >= 3 * MIB, "every byte allocated, got " + allocated(img));
+        assertEquals("raw", qemuImg.info(img).format());
+    }
+
+    @Test
     void whenTheRequestDoesNotFitButIsWithinTheToleranceTheImageIsMadeAtTheAvailableSizeWithAWarning() throws Exception {
         // 8 MiB less the 128 KiB reserve leaves 7 MiB once rounded down; 20% less than 8 MiB is 6.4 MiB.
         Path img = image("big");
