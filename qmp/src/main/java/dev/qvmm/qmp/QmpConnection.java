@@ -45,7 +45,6 @@ final class QmpConnection extends ChannelInboundHandlerAdapter {
     private final LongObjectHashMap<PendingCommand> sent = new LongObjectHashMap<>();
     private final ArrayDeque<PendingCommand> waiting = new ArrayDeque<>();
     private int inBandSent;
-    private long unknownReplies;
     private Channel channel;
     private volatile QmpException closeCause;
 
@@ -59,11 +58,6 @@ final class QmpConnection extends ChannelInboundHandlerAdapter {
 
     QmpException closeCause() {
         return closeCause;
-    }
-
-    /** Replies whose id matched no command (counted, logged, otherwise ignored). */
-    long unknownReplies() {
-        return unknownReplies;
     }
 
     @Override
@@ -153,7 +147,6 @@ final class QmpConnection extends ChannelInboundHandlerAdapter {
         }
         PendingCommand p = sent.remove(id.asLong());
         if (p == null) {
-            unknownReplies++;
             LOG.log(System.Logger.Level.WARNING, "QMP reply for unknown command id " + id + " on " + socket + " ignored");
             return;
         }

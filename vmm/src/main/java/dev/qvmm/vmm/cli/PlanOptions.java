@@ -99,8 +99,15 @@ final class PlanOptions {
 
     /** {@code --accel} when given, else the host config's accelerator, else auto. */
     AcceleratorChoice accelerator(HostConfig config, HostOptions host, CommandLine cmd) {
-        if (accel != null) {
-            return AccelOption.choose(accel, cmd);
+        if (accel != null && !accel.equals("auto")) {
+            try {
+                return KvmFacts.probe().choose(Accelerator.parse(accel), "--accel " + accel);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(cmd, "--accel \"" + accel + "\" is not auto, kvm or tcg");
+            }
+        }
+        if ("auto".equals(accel)) {
+            return KvmFacts.probe().choose();
         }
         return config.accelerator()
                 .map(a -> KvmFacts.probe().choose(a, "accelerator in " + host.hostConfig()))

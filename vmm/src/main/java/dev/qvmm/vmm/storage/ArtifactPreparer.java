@@ -7,7 +7,6 @@ import dev.qvmm.vmm.VmmException;
 import dev.qvmm.vmm.image.ContainerDiskStore;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -93,21 +92,21 @@ public final class ArtifactPreparer {
             }
             case Artifact.CreateOverlay o -> {
                 QemuImg.Info base = qemuImg.info(o.backing());
-                createParents(o.path(), rollback);
+                HostFiles.createParents(o.path(), rollback);
                 qemuImg.createOverlay(o.path(), o.backing(), base.format());
                 rollback.add(() -> Files.deleteIfExists(o.path()));
                 Files.setPosixFilePermissions(o.path(), PosixFilePermissions.fromString("rw-r-----"));
                 ephemeral.add(o.path());
             }
             case Artifact.CreateEmptyDisk e -> {
-                createParents(e.path(), rollback);
+                HostFiles.createParents(e.path(), rollback);
                 qemuImg.createQcow2(e.path(), e.sizeBytes() / MIB * MIB);
                 rollback.add(() -> Files.deleteIfExists(e.path()));
                 ephemeral.add(e.path());
             }
             case Artifact.CreateHostDisk h -> {
                 if (!Files.exists(h.path())) {
-                    createSparse(h.path(), h.sizeBytes(), rollback);
+                    HostFiles.createSparse(h.path(), h.sizeBytes(), rollback);
                 }
             }
             case Artifact.RequireHostDisk h -> {
@@ -167,7 +166,7 @@ public final class ArtifactPreparer {
         if (Files.isSymbolicLink(p.diskPath()) && Files.readSymbolicLink(p.diskPath()).equals(disk)) {
             return;
         }
-        createParents(p.diskPath(), rollback);
+        HostFiles.createParents(p.diskPath(), rollback);
         Files.deleteIfExists(p.diskPath());
         Files.createSymbolicLink(p.diskPath(), disk);
         rollback.add(() -> Files.deleteIfExists(p.diskPath()));
@@ -183,26 +182,6 @@ public final class ArtifactPreparer {
 
     private void ensureClaimImage(Artifact.EnsureClaimImage c, Rollback rollback) throws IOException {
         ClaimImage.ensure(qemuImg, c, rollback).ifPresent(warnings::add);
-    }
-
-    private static void createSparse(Path path, long size, Rollback rollback) throws IOException {
-        createParents(path, rollback);
-        try (RandomAccessFile f = new RandomAccessFile(path.toFile(), "rw")) {
-            f.setLength(size);
-        }
-        rollback.add(() -> Files.deleteIfExists(path));
-    }
-
-    /** Creates missing parent directories, undoing only the ones it made. */
-    private static void createParents(Path file, Rollback rollback) throws IOException {
-        List<Path> made = new ArrayList<>();
-        for (Path d = file.toAbsolutePath().getParent(); d != null && !Files.exists(d); d = d.getParent()) {
-            made.add(d);
-        }
-        for (Path d : made.reversed()) {
-            Files.createDirectory(d);
-            rollback.add(() -> Files.deleteIfExists(d));
-        }
     }
 
     private static VmmException unavailable(Artifact a, String why) {

@@ -5,11 +5,8 @@ import dev.qvmm.vmm.Rollback;
 import dev.qvmm.vmm.VmmException;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -73,7 +70,7 @@ final class ClaimImage {
                     + c.tolerateLessSpacePercent() + "%)");
             size = available;
         }
-        create(c.path(), c.thick() ? 0 : size, rollback);
+        HostFiles.createSparse(c.path(), c.thick() ? 0 : size, rollback);
         if (c.thick()) {
             // Preallocated / thick-provisioned: every byte allocated now, as CDI's preallocation does.
             qemuImg.resize(c.path(), size, true);
@@ -107,22 +104,6 @@ final class ClaimImage {
             return Long.MAX_VALUE;
         }
         return Math.max(0, Files.getFileStore(existing).getUsableSpace() - RESERVE_BYTES);
-    }
-
-    /** A sparse raw file of {@code size} bytes, with the directories it needs; all undone by {@code rollback}. */
-    private static void create(Path path, long size, Rollback rollback) throws IOException {
-        List<Path> made = new ArrayList<>();
-        for (Path d = path.toAbsolutePath().getParent(); d != null && !Files.exists(d); d = d.getParent()) {
-            made.add(d);
-        }
-        for (Path d : made.reversed()) {
-            Files.createDirectory(d);
-            rollback.add(() -> Files.deleteIfExists(d));
-        }
-        rollback.add(() -> Files.deleteIfExists(path));
-        try (RandomAccessFile f = new RandomAccessFile(path.toFile(), "rw")) {
-            f.setLength(size);
-        }
     }
 
     private static VmmException unavailable(Artifact a, String why) {

@@ -84,10 +84,6 @@ public final class DataVolumeImporter {
     }
 
     /** Host tools from PATH; progress on the terminal when there is one; 60 s stall limit; 1 h per tool run. */
-    public static DataVolumeImporter onPath(QemuImg qemuImg) {
-        return onPath(qemuImg, ImportProgress.terminal());
-    }
-
     public static DataVolumeImporter onPath(QemuImg qemuImg, ImportProgress progress) {
         return new DataVolumeImporter(qemuImg, () -> ContainerDiskStore.onPath(qemuImg), progress,
                 Duration.ofSeconds(60), Duration.ofHours(1));

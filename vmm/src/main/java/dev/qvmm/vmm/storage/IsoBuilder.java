@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -62,14 +61,7 @@ public final class IsoBuilder {
         SortedMap<String, byte[]> files = IsoFiles.files(iso.forName(), iso.content(), IsoBuilder::readDirectory);
         Path tool = tool(iso.forName());
         Path target = iso.path().toAbsolutePath();
-        List<Path> made = new ArrayList<>();
-        for (Path d = target.getParent(); d != null && !Files.exists(d); d = d.getParent()) {
-            made.add(d);
-        }
-        for (Path d : made.reversed()) {
-            Files.createDirectory(d);
-            rollback.add(() -> Files.deleteIfExists(d));
-        }
+        HostFiles.createParents(target, rollback);
         String base = target.getFileName().toString();
         Path tree = Files.createTempDirectory(target.getParent(), "." + base + ".files-");
         Path staging = target.resolveSibling("." + base + ".staging");
