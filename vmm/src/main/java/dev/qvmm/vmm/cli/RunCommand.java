@@ -115,6 +115,7 @@ public final class RunCommand implements Callable<Integer> {
             VmSession vm = VmSession.launch(new LaunchSpec(plan.vmName(), argv, true, Duration.ofSeconds(startTimeoutSeconds)),
                     run, printer::event, session -> tap[0] = noConsole ? null : attachConsole(session));
             signals.onFirst(() -> vm.stop(grace)).onSecond(vm::kill);
+            prepared.companions().forEach(c -> c.qemuStarted(vm.qemuPid()));
             if (timings) {
                 StartTimings.print(err, planned, preparedAt, vm.launchTimes());
             }

@@ -5,6 +5,7 @@ import dev.qvmm.blockdev.QemuImg;
 import dev.qvmm.vmm.Rollback;
 import dev.qvmm.vmm.VmmException;
 import dev.qvmm.vmm.image.ContainerDiskStore;
+import dev.qvmm.vmm.launch.Companion;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,9 +42,23 @@ public final class ArtifactPreparer {
     /** What was prepared for one run of a VM. */
     public static final class Prepared {
         private final List<Path> ephemeral;
+        private final List<Companion> companions;
 
-        Prepared(List<Path> ephemeral) {
+        Prepared(List<Path> ephemeral, List<Companion> companions) {
             this.ephemeral = List.copyOf(ephemeral);
+            this.companions = List.copyOf(companions);
+        }
+
+        /** What serves the VM while it runs (virtiofsd daemons, the metrics writer), in start order. */
+        public List<Companion> companions() {
+            return companions;
+        }
+
+        /** Stops every companion, last started first. */
+        public void closeCompanions() {
+            for (Companion c : companions.reversed()) {
+                c.close();
+            }
         }
 
         /** The run's own files, in creation order. */
@@ -51,8 +66,9 @@ public final class ArtifactPreparer {
             return ephemeral;
         }
 
-        /** Removes the run's own files; user data is never among them. */
+        /** Stops the companions and removes the run's own files; user data is never among them. */
         public void removeEphemeral() throws IOException {
+            closeCompanions();
             for (Path p : ephemeral.reversed()) {
                 Files.deleteIfExists(p);
             }
@@ -61,10 +77,11 @@ public final class ArtifactPreparer {
 
     public Prepared prepare(List<Artifact> artifacts) {
         List<Path> ephemeral = new ArrayList<>();
+        List<Companion> companions = new ArrayList<>();
         try (Rollback rollback = new Rollback()) {
             for (Artifact a : artifacts) {
                 try {
-                    prepare(a, rollback, ephemeral);
+                    prepare(a, rollback, ephemeral, companions);
                 } catch (BlockdevException e) {
                     throw new VmmException(VmmException.Kind.VOLUME_UNAVAILABLE, a.forName(),
                             "volume \"" + a.forName() + "\": " + e.getMessage(), List.of(), e);
@@ -75,10 +92,14 @@ public final class ArtifactPreparer {
             }
             rollback.commit();
         }
-        return new Prepared(ephemeral);
+        return new Prepared(ephemeral, companions);
     }
 
-    private void prepare(Artifact a, Rollback rollback, List<Path> ephemeral) throws IOException {
+    /**
+     * Prepares one artifact. A companion it starts is added to {@code companions} and its
+     * {@link Companion#close()} registered on {@code rollback}.
+     */
+    private void prepare(Artifact a, Rollback rollback, List<Path> ephemeral, List<Companion> companions) throws IOException {
         switch (a) {
             case Artifact.PullContainerDisk p -> {
                 if (Path.of(p.image()).isAbsolute()) {
