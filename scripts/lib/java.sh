@@ -14,14 +14,19 @@ qvmm_java_feature() { # JAVA -> its feature release number (17, 21, 25, ...), or
   echo "${v:-0}"
 }
 
-# JVM options for qvmm's short-lived commands: a class-data-sharing archive made on first use
-# (start-up is dominated by loading Jackson, Netty and Picocli classes) kept per qvmm version.
-qvmm_jvm_options() { # JAR
+# JVM options for qvmm's commands: a class-data-sharing archive made on first use (start-up is
+# dominated by loading Jackson, Netty and Picocli classes) kept per qvmm version. Every command
+# but the daemon is start-up bound and otherwise mostly waits: it runs with the client compiler
+# only and the serial collector, which keeps C2 compiler and GC threads off the second core while
+# a VM starts (benchmarks/results/startup.md has the figures). The daemon keeps the JVM defaults.
+qvmm_jvm_options() { # JAR [SUBCOMMAND]
+  local tuning="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData"
+  [ "${2:-}" = daemon ] && tuning=""
   local cache=${XDG_CACHE_HOME:-$HOME/.cache}/qvmm
-  mkdir -p "$cache" 2>/dev/null || { echo ""; return; }
+  mkdir -p "$cache" 2>/dev/null || { echo "$tuning"; return; }
   local stamp
   stamp=$(stat -c %Y-%s "$1" 2>/dev/null || echo 0)
-  echo "-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=$cache/qvmm-$stamp.jsa -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off"
+  echo "$tuning -XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=$cache/qvmm-$stamp${tuning:+-c1}.jsa -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off"
 }
 
 qvmm_find_java() {

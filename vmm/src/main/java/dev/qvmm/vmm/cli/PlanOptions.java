@@ -121,6 +121,7 @@ final class PlanOptions {
     StoragePlan plan(VmSpec spec, HostConfig config, Path stateDir, Accelerator accelerator) throws IOException {
         new AllowedPaths(config.allowedPaths()).check(spec);
         QemuCapabilities qemu = HostProbe.qemu(qemuBinary);
+        StartTimings.mark("qemuCapabilities");
         HostFacts assumed = facts(spec, config, stateDir, accelerator, Set.of());
         List<Path> paths = new ArrayList<>();
         for (DiskPlan d : StoragePlanner.plan(spec, assumed, qemu).disks()) {
@@ -133,7 +134,10 @@ final class PlanOptions {
                 }
             }
         }
-        return StoragePlanner.plan(spec, facts(spec, config, stateDir, accelerator, HostProbe.withoutDirectIo(paths)), qemu);
+        StartTimings.mark("firstPlan");
+        Set<Path> withoutDirectIo = HostProbe.withoutDirectIo(paths);
+        StartTimings.mark("directIoProbe");
+        return StoragePlanner.plan(spec, facts(spec, config, stateDir, accelerator, withoutDirectIo), qemu);
     }
 
     private static HostFacts facts(VmSpec spec, HostConfig c, Path stateDir, Accelerator accelerator, Set<Path> withoutDirectIo) {

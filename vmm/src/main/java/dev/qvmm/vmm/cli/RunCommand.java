@@ -80,17 +80,18 @@ public final class RunCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--events \"" + events + "\" is not text or json");
         }
         EventPrinter printer = new EventPrinter(err, events.equals("json"));
-        // The QMP transport's classes and native library load on the other core while we plan.
-        Thread.ofPlatform().daemon(true).name("qmp-warm-up").start(dev.qvmm.qmp.QmpClient::warmUp);
         RunDirectory run = null;
         ArtifactPreparer.Prepared prepared = null;
         Outcome outcome = Outcome.NOT_STARTED;
         try {
             HostConfig config = planning.config(host, spec.commandLine());
+            StartTimings.mark("config");
             SpecReader.Result read = SpecReader.read(file, new SpecContext(config.persistentReservation()));
+            StartTimings.mark("read");
             read.warnings().forEach((SpecWarning w) -> err.println("warning: " + w));
             AcceleratorChoice accel = planning.accelerator(config, host, spec.commandLine());
             printer.note("accelerator " + accel);
+            StartTimings.mark("accelerator");
             StoragePlan plan = planning.plan(read.spec(), config, host.stateDir(), accel.accelerator());
             java.time.Instant planned = java.time.Instant.now();
             plan.notes().forEach(n -> printer.note(n));
@@ -100,6 +101,7 @@ public final class RunCommand implements Callable<Integer> {
             run = RunDirectory.create(host.stateDir(), plan.vmName());
             List<String> argv = ArgvRenderer.argv(plan);
             Files.write(run.file("plan.args"), argv);
+            StartTimings.mark("argv");
             // DataVolume imports: a progress line on a terminal, else a note every 5 s on stderr.
             ImportProgress terminal = ImportProgress.terminal();
             ImportProgress progress = terminal != ImportProgress.NONE ? terminal : ImportProgress.throttled(Duration.ofSeconds(5),

@@ -13,7 +13,15 @@ import java.time.Instant;
  */
 final class StartTimings {
 
+    /** Phase ends marked on the way (config read, spec read, accelerator, ...), in order. */
+    private static final java.util.List<java.util.Map.Entry<String, Instant>> MARKS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private StartTimings() {
+    }
+
+    /** Marks the end of a start-up phase; printed by {@link #print} in the {@code phases} object. */
+    static void mark(String phase) {
+        MARKS.add(java.util.Map.entry(phase, Instant.now()));
     }
 
     static void print(PrintWriter err, Instant planned, Instant prepared, VmSession.LaunchTimes launch) {
@@ -25,8 +33,13 @@ final class StartTimings {
         json.put("planned", micros(planned));
         json.put("prepared", micros(prepared));
         json.put("qemuStarted", micros(launch.qemuStarted()));
+        json.put("socket", micros(launch.socketSeen()));
         json.put("greeting", micros(launch.monitorReady()));
         json.put("running", micros(launch.running()));
+        // CPU the JVM used so far, all threads: a figure a busy machine does not inflate as it does wall time
+        ProcessHandle.current().info().totalCpuDuration().ifPresent(d -> json.put("cpu", d.toNanos() / 1000));
+        ObjectNode phases = json.putObject("phases");
+        MARKS.forEach(m -> phases.put(m.getKey(), micros(m.getValue())));
         err.println("qvmm-timings " + json);
         err.flush();
     }

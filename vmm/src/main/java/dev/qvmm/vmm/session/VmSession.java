@@ -43,9 +43,11 @@ public final class VmSession implements AutoCloseable {
     private volatile QmpSubscription events;
     private volatile String lastIoError;
     private volatile LaunchTimes launchTimes;
+    private volatile java.time.Instant socketSeen;
 
     /** When QEMU was started, answered its greeting, and ran the guest: for start-up measurements. */
-    public record LaunchTimes(java.time.Instant qemuStarted, java.time.Instant monitorReady, java.time.Instant running) {
+    public record LaunchTimes(java.time.Instant qemuStarted, java.time.Instant socketSeen, java.time.Instant monitorReady,
+                              java.time.Instant running) {
     }
 
     private VmSession(LaunchSpec spec, RunDirectory run, QemuProcess qemu, VmLifecycle lifecycle) {
@@ -82,7 +84,7 @@ public final class VmSession implements AutoCloseable {
             java.time.Instant ready = java.time.Instant.now();
             beforeGuestRuns.accept(session);
             session.qmp.execute(new Cont()).join();
-            session.launchTimes = new LaunchTimes(started, ready, java.time.Instant.now());
+            session.launchTimes = new LaunchTimes(started, session.socketSeen, ready, java.time.Instant.now());
             lifecycle.moveTo(VmState.RUNNING, "Started", "QEMU pid " + qemu.pid());
             return session;
         } catch (RuntimeException e) {
@@ -113,6 +115,7 @@ public final class VmSession implements AutoCloseable {
     private void connect() {
         try {
             qemu.awaitSocket(run.qmpSocket(), spec.startTimeout(), spec.vmName());
+            socketSeen = java.time.Instant.now();
         } catch (VmmException e) {
             throw new VmmException(e.kind(), e.subject(), e.getMessage() + "\n  (run directory " + run.path() + ")", List.of(), e);
         }

@@ -48,6 +48,19 @@ public final class SpecReader {
     private SpecReader() {
     }
 
+    /**
+     * Reads a bundled spec that names every kind of object and most volume sources, so a later
+     * {@link #read} meets warm deserializers: the first read in a JVM costs a few hundred ms of
+     * reflection, the next ones a few. Start-up calls this on a spare core; it never throws.
+     */
+    public static void warmUp() {
+        try (java.io.InputStream in = SpecReader.class.getResourceAsStream("warm-up.yaml")) {
+            read(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), "warm-up.yaml", new SpecContext(false));
+        } catch (IOException | RuntimeException e) {
+            // only a lost head start; the user's own read reports its own problems
+        }
+    }
+
     public static Result read(Path file, SpecContext context) {
         String text;
         try {
