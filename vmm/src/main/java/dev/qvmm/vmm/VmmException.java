@@ -50,7 +50,15 @@ public class VmmException extends RuntimeException {
         /** A DataVolume's source is not there: HTTP 404 (or another error status), a missing file or source claim. */
         IMPORT_SOURCE_NOT_FOUND,
         /** A DataVolume's downloaded or local source does not match the checksum the DataVolume asks for. */
-        IMPORT_CHECKSUM_MISMATCH
+        IMPORT_CHECKSUM_MISMATCH,
+        /** The daemon has no VM of that name. */
+        VM_NOT_FOUND,
+        /** The daemon already has a VM of that name. */
+        VM_EXISTS,
+        /** The operation does not fit the VM's state (start a running VM, pause a stopped one). */
+        VM_STATE_CONFLICT,
+        /** The daemon cannot be reached on its socket, or answered outside its API. */
+        DAEMON_UNREACHABLE
     }
 
     private final Kind kind;

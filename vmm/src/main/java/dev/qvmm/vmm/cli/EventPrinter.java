@@ -21,8 +21,7 @@ final class EventPrinter {
 
     synchronized void event(VmEvent e) {
         if (json) {
-            err.println(mapper.createObjectNode().put("time", e.time().toString()).put("vm", e.vm())
-                    .put("phase", e.state().phase()).put("reason", e.reason()).put("message", e.message()));
+            err.println(e.toJson());
         } else {
             err.println("qvmm: " + e.toLine());
         }

@@ -1,38 +1,24 @@
 package dev.qvmm.vmm.cli;
 
-import dev.qvmm.blockdev.BlockNode;
-import dev.qvmm.blockdev.FileNode;
-import dev.qvmm.blockdev.HostDeviceNode;
-import dev.qvmm.blockdev.Qcow2Node;
-import dev.qvmm.blockdev.RawNode;
 import dev.qvmm.vmm.host.Accelerator;
 import dev.qvmm.vmm.host.AcceleratorChoice;
-import dev.qvmm.vmm.host.AllowedPaths;
 import dev.qvmm.vmm.host.HostConfig;
 import dev.qvmm.vmm.host.HostConfigReader;
 import dev.qvmm.vmm.host.KvmFacts;
-import dev.qvmm.vmm.host.HostProbe;
 import dev.qvmm.vmm.spec.VmSpec;
-import dev.qvmm.vmm.storage.DiskPlan;
-import dev.qvmm.vmm.storage.HostFacts;
-import dev.qvmm.vmm.storage.QemuCapabilities;
+import dev.qvmm.vmm.storage.HostPlanning;
 import dev.qvmm.vmm.storage.StoragePlan;
-import dev.qvmm.vmm.storage.StoragePlanner;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * The host settings a user can set for planning, shared by {@code plan} and {@code run}, and the
- * planning itself: plan once assuming O_DIRECT works to learn every image path, probe those
- * paths, then plan for real. Each flag overrides the same setting of the host config file
- * ({@code --host-config}), which overrides the built-in default. Reads the host; creates nothing.
+ * planning itself ({@link HostPlanning}). Each flag overrides the same setting of the host config
+ * file ({@code --host-config}), which overrides the built-in default. Reads the host; creates nothing.
  */
 final class PlanOptions {
 
@@ -119,30 +105,6 @@ final class PlanOptions {
     }
 
     StoragePlan plan(VmSpec spec, HostConfig config, Path stateDir, Accelerator accelerator) throws IOException {
-        new AllowedPaths(config.allowedPaths()).check(spec);
-        QemuCapabilities qemu = HostProbe.qemu(qemuBinary);
-        StartTimings.mark("qemuCapabilities");
-        HostFacts assumed = facts(spec, config, stateDir, accelerator, Set.of());
-        List<Path> paths = new ArrayList<>();
-        for (DiskPlan d : StoragePlanner.plan(spec, assumed, qemu).disks()) {
-            for (BlockNode n : d.nodes()) {
-                switch (n) {
-                    case FileNode f -> paths.add(f.filename());
-                    case HostDeviceNode h -> paths.add(h.filename());
-                    case RawNode r -> { }
-                    case Qcow2Node q -> { }
-                }
-            }
-        }
-        StartTimings.mark("firstPlan");
-        Set<Path> withoutDirectIo = HostProbe.withoutDirectIo(paths);
-        StartTimings.mark("directIoProbe");
-        return StoragePlanner.plan(spec, facts(spec, config, stateDir, accelerator, withoutDirectIo), qemu);
-    }
-
-    private static HostFacts facts(VmSpec spec, HostConfig c, Path stateDir, Accelerator accelerator, Set<Path> withoutDirectIo) {
-        return new HostFacts(c.claims(), stateDir.resolve("run").resolve(spec.name()), c.images(), accelerator,
-                withoutDirectIo, Map.of(), c.persistentReservation(), c.prHelperSocket(), c.ioUring(), c.spareRootPorts(),
-                stateDir, c.configMaps(), c.secrets(), c.serviceAccounts(), c.expandDisks(), c.pvcTolerateLessSpaceUpToPercent());
+        return HostPlanning.plan(spec, config, stateDir, accelerator, qemuBinary);
     }
 }

@@ -27,6 +27,17 @@ public final class QvmmCommand implements Runnable {
         m.put("qmp", QmpCommandLine::new);
         m.put("plan", PlanCommand::new);
         m.put("run", RunCommand::new);
+        m.put("daemon", DaemonCommand::new);
+        m.put("create", VmCommands.Create::new);
+        m.put("start", VmCommands.Start::new);
+        m.put("stop", VmCommands.Stop::new);
+        m.put("restart", VmCommands.Restart::new);
+        m.put("pause", VmCommands.Pause::new);
+        m.put("resume", VmCommands.Resume::new);
+        m.put("delete", VmCommands.Delete::new);
+        m.put("ps", VmCommands.Ps::new);
+        m.put("status", VmCommands.Status::new);
+        m.put("events", VmCommands.Events::new);
         return java.util.Collections.unmodifiableMap(m);
     }
 

@@ -20,6 +20,11 @@ public final class QemuCommandLine {
             // PR_SET_PDEATHSIG in the child: QEMU is killed when the thread that started it dies,
             // even when qvmm itself is SIGKILLed. setpriv execs QEMU, so the pid stays QEMU's.
             argv.addAll(List.of("setpriv", "--pdeathsig", "KILL", "--"));
+        } else {
+            // The daemon's guests outlive it: a session of their own, so a signal to the daemon's
+            // process group (Ctrl-C in its terminal) never reaches QEMU. setsid execs QEMU (the JVM's
+            // child is no group leader), so the pid stays QEMU's.
+            argv.add("setsid");
         }
         argv.addAll(spec.qemuArgv());
         argv.addAll(List.of("-chardev", "socket,id=qmp,path=" + run.qmpSocket() + ",server=on,wait=off",

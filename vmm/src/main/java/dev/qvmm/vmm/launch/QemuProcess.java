@@ -26,19 +26,51 @@ import java.util.concurrent.TimeoutException;
  * the last 16 KiB of stderr are kept to explain a failure. Commons Exec starts and then waits for
  * the process on one platform thread, which therefore lives exactly as long as QEMU: that is the
  * thread a parent-death signal is tied to.
+ *
+ * <p>A QEMU started by an earlier daemon is {@link #adopt adopted}: it is not our child, so its
+ * exit status is {@link #EXIT_UNKNOWN} and its stderr tail comes from {@code qemu.log}.
  */
 public final class QemuProcess {
 
     private static final int STDERR_TAIL = 16 * 1024;
 
-    private final Process process;
+    /** The exit code of an adopted QEMU: only its parent could learn it. */
+    public static final int EXIT_UNKNOWN = -1;
+
+    private final ProcessHandle process;
     private final CompletableFuture<Integer> exit;
     private final TailBuffer stderr;
+    private final Path log;
 
-    private QemuProcess(Process process, CompletableFuture<Integer> exit, TailBuffer stderr) {
+    private QemuProcess(ProcessHandle process, CompletableFuture<Integer> exit, TailBuffer stderr, Path log) {
         this.process = process;
         this.exit = exit;
         this.stderr = stderr;
+        this.log = log;
+    }
+
+    /**
+     * Takes over a QEMU another qvmm process started for {@code run}: it must be alive and its
+     * command line must name the run directory's QMP socket (so a recycled pid is never taken for
+     * the VM). Empty when it is not there.
+     */
+    public static java.util.Optional<QemuProcess> adopt(long pid, RunDirectory run) {
+        java.util.Optional<ProcessHandle> handle = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+        if (handle.isEmpty() || !commandLineOf(pid).contains("path=" + run.qmpSocket() + ",")) {
+            return java.util.Optional.empty();
+        }
+        CompletableFuture<Integer> exit = handle.get().onExit().thenApply(h -> EXIT_UNKNOWN);
+        return java.util.Optional.of(new QemuProcess(handle.get(), exit, null, run.qemuLog()));
+    }
+
+    /** {@code /proc/<pid>/cmdline} with spaces for NULs, or "" when it cannot be read. */
+    private static String commandLineOf(long pid) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8)
+                    .replace('\0', ' ');
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     /** Starts {@code argv}; returns once the process exists (not once QEMU is ready). */
@@ -85,7 +117,7 @@ public final class QemuProcess {
                     exit.complete(e.getExitValue());
                 }
             });
-            return new QemuProcess(started.get(30, TimeUnit.SECONDS), exit, tail);
+            return new QemuProcess(started.get(30, TimeUnit.SECONDS).toHandle(), exit, tail, run.qemuLog());
         } catch (IOException | ExecutionException | TimeoutException e) {
             closeQuietly(log);
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
@@ -143,9 +175,17 @@ public final class QemuProcess {
         return exit;
     }
 
-    /** The end of QEMU's stderr, for error messages. */
+    /** The end of QEMU's stderr (of qemu.log for an adopted QEMU), for error messages. */
     public String stderrTail() {
-        return stderr.toString().strip();
+        if (stderr != null) {
+            return stderr.toString().strip();
+        }
+        try {
+            byte[] all = Files.readAllBytes(log);
+            return new String(all, Math.max(0, all.length - STDERR_TAIL), Math.min(all.length, STDERR_TAIL), StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     /** SIGTERM: QEMU exits as after {@code quit}. */

@@ -98,6 +98,50 @@ public final class VmSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes over a VM whose QEMU an earlier daemon started: reconnects QMP, subscribes to its
+     * events and reads whether the guest runs or is paused. Empty when that QEMU is gone (then
+     * the caller reports the VM Failed); throws when it is there but its monitor does not answer.
+     */
+    public static java.util.Optional<VmSession> adopt(LaunchSpec spec, RunDirectory run, long pid, Consumer<VmEvent> listener) {
+        java.util.Optional<QemuProcess> found = QemuProcess.adopt(pid, run);
+        if (found.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        VmLifecycle lifecycle = new VmLifecycle(spec.vmName(), listener);
+        VmSession session = new VmSession(spec, run, found.get(), lifecycle);
+        found.get().exit().thenAccept(session::onQemuExit);
+        try {
+            session.qmp = QmpClient.connect(run.qmpSocket(), QmpOptions.builder().connectTimeout(spec.startTimeout()).build());
+            session.events = session.qmp.subscribe(e -> LIFECYCLE_EVENTS.contains(e.name()), session::onEvent);
+            dev.qvmm.qmp.command.StatusInfo status = session.qmp.execute(new dev.qvmm.qmp.command.QueryStatus()).join();
+            String pidNote = "QEMU pid " + pid + " adopted";
+            if (status.running()) {
+                lifecycle.moveTo(VmState.RUNNING, "Adopted", pidNote);
+            } else if (status.status().equals("shutdown")) {
+                lifecycle.moveTo(VmState.STOPPING, "Adopted", pidNote + " while shutting down");
+            } else {
+                lifecycle.moveTo(VmState.PAUSED, "Adopted", pidNote + " (" + status.status() + ")");
+            }
+            return java.util.Optional.of(session);
+        } catch (RuntimeException e) {
+            session.closeMonitor();
+            throw new VmmException(VmmException.Kind.QEMU_START_FAILED, spec.vmName(),
+                    "VM \"" + spec.vmName() + "\": QEMU pid " + pid + " runs but its monitor " + run.qmpSocket()
+                            + " does not answer: " + rootMessage(e), List.of(), e);
+        }
+    }
+
+    /** Pauses the vCPUs ({@code stop}); the state follows QEMU's STOP event. */
+    public void pause() {
+        qmp.execute(new dev.qvmm.qmp.command.Stop()).join();
+    }
+
+    /** Resumes the vCPUs ({@code cont}), e.g. once the host fixed the disk behind an I/O error. */
+    public void resume() {
+        qmp.execute(new Cont()).join();
+    }
+
     /** The exact argv, one argument per line, as {@code qemu.argv} in the run directory (for people and benchmarks). */
     private static void writeArgv(RunDirectory run, List<String> argv) {
         try {
@@ -159,12 +203,17 @@ public final class VmSession implements AutoCloseable {
 
     private void onQemuExit(int code) {
         VmEvent now = lifecycle.current();
-        if (now.state() == VmState.STOPPING && code == 0) {
+        if (now.state() == VmState.STOPPING && (code == 0 || code == QemuProcess.EXIT_UNKNOWN)) {
             lifecycle.moveTo(VmState.SUCCEEDED, now.reason(), "QEMU exited");
         } else {
-            String how = code > 128 ? "was killed by signal " + (code - 128) : "exited with code " + code;
+            String how = code == QemuProcess.EXIT_UNKNOWN ? "exited (status unknown: an earlier daemon started it)"
+                    : code > 128 ? "was killed by signal " + (code - 128) : "exited with code " + code;
             lifecycle.moveTo(VmState.FAILED, "QemuExited", "QEMU " + how + " while " + now.state().phase() + stderrSuffix(qemu));
         }
+        closeMonitor();
+    }
+
+    private void closeMonitor() {
         QmpSubscription s = events;
         if (s != null) {
             s.close();

@@ -1,0 +1,255 @@
+package dev.qvmm.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code qvmm daemon} and its virtctl-like CLI, with the probe guest: guests outlive the daemon
+ * (SIGKILL or SIGTERM) and are adopted by the next one with their I/O never stopping; lifecycle
+ * operations; what a guest that died meanwhile looks like; bad input.
+ */
+class DaemonTest {
+
+    private static final Duration CLI = Duration.ofSeconds(60);
+    private static final Pattern TICK = Pattern.compile("QVMM tick n=(\\d+) up=([0-9.]+)");
+    private static Path guest;
+
+    @BeforeAll
+    static void buildGuest() throws Exception {
+        guest = ProbeGuest.build();
+        RunCliTest.guest = guest;
+    }
+
+    /** A {@code scripts/qvmm daemon} in the background. */
+    record Daemon(Process process, Path state, Path stderr) {
+        static Daemon start(Path state) throws Exception {
+            Files.createDirectories(state);
+            Path err = Files.createTempFile(state, "daemon", ".err");
+            ProcessBuilder pb = new ProcessBuilder(QvmmCli.CHECKOUT.resolve("scripts/qvmm").toString(), "daemon",
+                    "--state-dir", state.toString(), "--allow-path", "/");
+            pb.environment().put("QVMM_SKIP_BUILD", "1");
+            Daemon d = new Daemon(pb.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile()).start(), state, err);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!Files.readString(err).contains("listening on")) {
+                assertTrue(d.process.isAlive(), () -> "the daemon exited: " + d.log());
+                assertTrue(System.nanoTime() < deadline, () -> "the daemon never listened: " + d.log());
+                Thread.sleep(20);
+            }
+            return d;
+        }
+
+        QvmmCli.Result cli(String... args) throws Exception {
+            List<String> argv = new ArrayList<>(List.of(args));
+            argv.addAll(1, List.of("--state-dir", state.toString()));
+            return QvmmCli.run(CLI, argv.toArray(String[]::new));
+        }
+
+        JsonNode status(String vm) throws Exception {
+            QvmmCli.Result r = cli("status", vm);
+            assertEquals(0, r.exitCode(), r::toString);
+            return new ObjectMapper().readTree(r.stdout());
+        }
+
+        Path console(String vm) {
+            return state.resolve("run").resolve(vm).resolve("console.log");
+        }
+
+        void kill(String signal) throws Exception {
+            new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).start().waitFor();
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS), () -> "the daemon did not exit on SIG" + signal + ": " + log());
+        }
+
+        String log() {
+            try {
+                return Files.readString(stderr);
+            } catch (IOException e) {
+                return e.toString();
+            }
+        }
+    }
+
+    /** The guest's ticks so far, from its console: {n, uptime in ms}. */
+    private static List<long[]> ticks(Path console) throws IOException {
+        List<long[]> ticks = new ArrayList<>();
+        if (!Files.exists(console)) {
+            return ticks;
+        }
+        Matcher m = TICK.matcher(Files.readString(console, StandardCharsets.ISO_8859_1));
+        while (m.find()) {
+            ticks.add(new long[]{Long.parseLong(m.group(1)), Math.round(Double.parseDouble(m.group(2)) * 1000)});
+        }
+        return ticks;
+    }
+
+    private static long awaitTick(Path console, long n) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ProbeGuest.BOOT_DEADLINE_SECONDS);
+        while (true) {
+            List<long[]> t = ticks(console);
+            if (!t.isEmpty() && t.getLast()[0] >= n) {
+                return t.getLast()[0];
+            }
+            assertTrue(System.nanoTime() < deadline, () -> "the guest never ticked " + n + " times:\n" + read(console));
+            Thread.sleep(100);
+        }
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p, StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    @Test
+    void aGuestOutlivesTheDaemonsSigkillAndItsIoNeverStops(@TempDir Path dir) throws Exception {
+        Path state = dir.resolve("state");
+        Path disk = dir.resolve("tick.raw");
+        try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
+            f.setLength(16L << 20);
+        }
+        Path yaml = dir.resolve("tick.yaml");
+        Files.writeString(yaml, RunCliTest.spec("tick", "qvmm_tick=vdb",
+                "      - {name: data, disk: {bus: virtio}, serial: DATA}",
+                "  - {name: data, hostDisk: {path: " + disk + ", type: Disk}}"));
+        Daemon first = Daemon.start(state);
+        QvmmCli.Result created = first.cli("create", yaml.toString());
+        assertEquals(0, created.exitCode(), created::toString);
+        assertTrue(created.stdout().contains("tick Running"), created::toString);
+        long pid = first.status("tick").path("qemuPid").asLong();
+        Path console = first.console("tick");
+        long before = awaitTick(console, 3);
+
+        first.kill("KILL");
+        assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "QEMU died with the daemon");
+        long alone = awaitTick(console, before + 3);
+
+        Daemon second = Daemon.start(state);
+        JsonNode adopted = second.status("tick");
+        assertEquals("Running", adopted.path("phase").asText(), adopted::toString);
+        assertEquals("Adopted", adopted.path("reason").asText(), adopted::toString);
+        assertEquals(pid, adopted.path("qemuPid").asLong(), "the adopted VM is another QEMU");
+        long after = awaitTick(console, alone + 3);
+
+        // The guest's clock says its disk writes never stalled, across the kill and the adoption.
+        List<long[]> t = ticks(console);
+        for (int i = 1; i < t.size(); i++) {
+            assertEquals(t.get(i - 1)[0] + 1, t.get(i)[0], "ticks are missing:\n" + read(console));
+            assertTrue(t.get(i)[1] - t.get(i - 1)[1] < 4000, "the guest stalled for "
+                    + (t.get(i)[1] - t.get(i - 1)[1]) + " ms before tick " + t.get(i)[0] + ":\n" + read(console));
+        }
+        byte[] head = new byte[8];
+        try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "r")) {
+            f.readFully(head);
+        }
+        assertTrue(Long.parseLong(new String(head, StandardCharsets.US_ASCII)) >= after,
+                "the disk holds tick " + new String(head, StandardCharsets.US_ASCII) + ", the console said " + after);
+
+        QvmmCli.Result paused = second.cli("pause", "tick");
+        assertTrue(paused.stdout().contains("tick Paused"), paused::toString);
+        QvmmCli.Result resumed = second.cli("resume", "tick");
+        assertTrue(resumed.stdout().contains("tick Running Resumed"), resumed::toString);
+        awaitTick(console, ticks(console).getLast()[0] + 2);
+
+        QvmmCli.Result stopped = second.cli("stop", "--grace", "5", "tick");
+        assertTrue(stopped.stdout().contains("tick Succeeded"), stopped::toString);
+        RunCliTest.assertGone(pid);
+        QvmmCli.Result deleted = second.cli("delete", "tick");
+        assertEquals(0, deleted.exitCode(), deleted::toString);
+        QvmmCli.Result ps = second.cli("ps");
+        assertFalse(ps.stdout().contains("tick"), ps::toString);
+        assertTrue(Files.exists(disk), "deleting the VM deleted its host disk");
+        assertFalse(Files.exists(state.resolve("vms").resolve("tick")), "the VM's record stayed");
+        second.kill("TERM");
+        assertFalse(Files.exists(state.resolve("qvmm.sock")), "the stopped daemon left its socket");
+    }
+
+    @Test
+    void aGuestThatDiedWhileNoDaemonRanIsReportedFailed(@TempDir Path dir) throws Exception {
+        Path state = dir.resolve("state");
+        Path yaml = dir.resolve("gone.yaml");
+        Files.writeString(yaml, RunCliTest.spec("gone", "qvmm_stay=1", "", ""));
+        Daemon first = Daemon.start(state);
+        QvmmCli.Result created = first.cli("create", yaml.toString());
+        assertEquals(0, created.exitCode(), created::toString);
+        long pid = first.status("gone").path("qemuPid").asLong();
+        first.kill("TERM");
+        assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "QEMU died with a SIGTERMed daemon");
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        RunCliTest.assertGone(pid);
+
+        Daemon second = Daemon.start(state);
+        JsonNode s = second.status("gone");
+        assertEquals("Failed", s.path("phase").asText(), s::toString);
+        assertEquals("QemuExited", s.path("reason").asText(), s::toString);
+        assertTrue(s.path("message").asText().contains("pid " + pid), s::toString);
+        assertFalse(Files.exists(state.resolve("run/gone/qmp.sock")), "the dead VM's monitor socket stayed");
+        assertEquals(0, second.cli("delete", "gone").exitCode());
+        second.kill("TERM");
+    }
+
+    @Test
+    void badRequestsAreRefusedWithWhatToDo(@TempDir Path dir) throws Exception {
+        Path state = dir.resolve("state");
+        QvmmCli.Result noDaemon = QvmmCli.run(CLI, "ps", "--state-dir", state.toString());
+        assertEquals(1, noDaemon.exitCode(), noDaemon::toString);
+        assertTrue(noDaemon.stderr().contains("is `qvmm daemon` running?"), noDaemon::toString);
+
+        Daemon d = Daemon.start(state);
+        Path invalid = dir.resolve("invalid.yaml");
+        Files.writeString(invalid, RunCliTest.spec("invalid", "", "      - {name: nowhere, disk: {bus: virtio}}", ""));
+        QvmmCli.Result rejected = d.cli("create", invalid.toString());
+        assertEquals(2, rejected.exitCode(), rejected::toString);
+        assertTrue(rejected.stderr().contains("nowhere"), rejected::toString);
+        assertFalse(Files.exists(state.resolve("vms").resolve("invalid")), "a rejected VM was stored");
+
+        // A VirtualMachine that is Halted is stored, not started: no guest boots for this test.
+        Path halted = dir.resolve("halted.yaml");
+        Files.writeString(halted, """
+                apiVersion: kubevirt.io/v1
+                kind: VirtualMachine
+                metadata: {name: halted}
+                spec:
+                  runStrategy: Halted
+                  template:
+                    spec:
+                      domain:
+                        resources: {requests: {memory: 64Mi}}
+                        devices: {disks: [{name: scratch, disk: {bus: virtio}}]}
+                      volumes: [{name: scratch, emptyDisk: {capacity: 1Mi}}]
+                """);
+        QvmmCli.Result stored = d.cli("create", halted.toString());
+        assertEquals(0, stored.exitCode(), stored::toString);
+        QvmmCli.Result again = d.cli("create", halted.toString());
+        assertEquals(1, again.exitCode(), again::toString);
+        assertTrue(again.stderr().contains("VM \"halted\" already exists"), again::toString);
+        QvmmCli.Result pause = d.cli("pause", "halted");
+        assertTrue(pause.stderr().contains("is not running"), pause::toString);
+        QvmmCli.Result unknown = d.cli("start", "nosuch");
+        assertEquals(1, unknown.exitCode(), unknown::toString);
+        assertTrue(unknown.stderr().contains("no VM named \"nosuch\""), unknown::toString);
+        QvmmCli.Result ps = d.cli("ps");
+        assertTrue(ps.stdout().contains("halted"), ps::toString);
+        assertEquals(0, d.cli("delete", "halted").exitCode());
+        d.kill("TERM");
+    }
+}

@@ -1,0 +1,226 @@
+package dev.qvmm.vmm.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.qvmm.qmp.wire.QmpJson;
+import dev.qvmm.vmm.VmmException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * The virtctl-like commands: each one request to the daemon's API, its answer printed. Exit 0 on
+ * success, 2 when the daemon rejected the input (invalid spec), 1 otherwise.
+ */
+final class VmCommands {
+
+    private VmCommands() {
+    }
+
+    /** What every client command shares: where the daemon is, and how an answer is printed. */
+    abstract static class Client implements Callable<Integer> {
+        @CommandLine.Mixin
+        HostOptions host;
+
+        @CommandLine.Mixin
+        SocketOption socket;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        ApiClient api() {
+            return new ApiClient(socket.socket(host));
+        }
+
+        PrintWriter out() {
+            return spec.commandLine().getOut();
+        }
+
+        @Override
+        public final Integer call() {
+            try {
+                return run();
+            } catch (VmmException e) {
+                return CliErrors.report(e, spec.commandLine().getErr());
+            }
+        }
+
+        abstract int run();
+
+        /** Prints a VM status answer as one line, or the daemon's error; returns the exit code. */
+        int printStatus(ApiClient.Response r) {
+            if (!r.ok()) {
+                return printError(r);
+            }
+            out().println(line(parse(r.body())));
+            out().flush();
+            return 0;
+        }
+
+        int printError(ApiClient.Response r) {
+            PrintWriter err = spec.commandLine().getErr();
+            JsonNode e = parse(r.body());
+            err.println("error: " + e.path("error").asText(r.body().strip()));
+            for (JsonNode p : e.path("problems")) {
+                err.println("  " + p.asText());
+            }
+            err.flush();
+            return r.status() == 422 ? CliErrors.INVALID_INPUT : CliErrors.FAILED;
+        }
+
+        static JsonNode parse(String body) {
+            try {
+                return QmpJson.mapper().readTree(body);
+            } catch (IOException e) {
+                return QmpJson.mapper().createObjectNode().put("error", body.strip());
+            }
+        }
+
+        static String line(JsonNode s) {
+            String msg = s.path("message").asText("");
+            return s.path("vm").asText() + " " + s.path("phase").asText() + " " + s.path("reason").asText()
+                    + (msg.isEmpty() ? "" : ": " + msg);
+        }
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = "Create a VM from a KubeVirt YAML stream; it starts unless its runStrategy is Halted or Manual.")
+    static final class Create extends Client {
+        @Parameters(paramLabel = "FILE", description = "VirtualMachineInstance or VirtualMachine YAML/JSON (- for stdin).")
+        String file;
+
+        @Override
+        int run() {
+            String yaml;
+            try {
+                yaml = file.equals("-") ? new String(System.in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                        : Files.readString(Path.of(file));
+            } catch (IOException e) {
+                throw new VmmException(VmmException.Kind.SPEC_UNREADABLE, file, "cannot read " + file + ": " + e.getMessage(), java.util.List.of(), e);
+            }
+            return printStatus(api().call("POST", "/v1/vms", yaml));
+        }
+    }
+
+    /** start, stop, restart, pause, resume: one VM, one operation, answered when done. */
+    abstract static class Operation extends Client {
+        @Parameters(paramLabel = "NAME", description = "The VM.")
+        String name;
+
+        @Option(names = "--grace", paramLabel = "SECONDS", description = "Grace period for a stop (default 30).")
+        Long grace;
+
+        abstract String operation();
+
+        @Override
+        int run() {
+            return printStatus(api().call("POST", "/v1/vms/" + name + "/" + operation() + (grace != null ? "?grace=" + grace : ""), ""));
+        }
+    }
+
+    @Command(name = "start", mixinStandardHelpOptions = true, description = "Start a stopped VM; answers once it runs.")
+    static final class Start extends Operation {
+        String operation() {
+            return "start";
+        }
+    }
+
+    @Command(name = "stop", mixinStandardHelpOptions = true, description = "Power the guest off (ACPI, then quit after the grace period).")
+    static final class Stop extends Operation {
+        String operation() {
+            return "stop";
+        }
+    }
+
+    @Command(name = "restart", mixinStandardHelpOptions = true, description = "Stop, then start the VM again.")
+    static final class Restart extends Operation {
+        String operation() {
+            return "restart";
+        }
+    }
+
+    @Command(name = "pause", mixinStandardHelpOptions = true, description = "Pause the guest's vCPUs.")
+    static final class Pause extends Operation {
+        String operation() {
+            return "pause";
+        }
+    }
+
+    @Command(name = "resume", mixinStandardHelpOptions = true, description = "Resume a paused guest (also after an I/O error pause).")
+    static final class Resume extends Operation {
+        String operation() {
+            return "resume";
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Stop the VM if it runs and forget it; its claims and host disks stay.")
+    static final class Delete extends Client {
+        @Parameters(paramLabel = "NAME", description = "The VM.")
+        String name;
+
+        @Option(names = "--grace", paramLabel = "SECONDS", description = "Grace period for the stop (default 30).")
+        Long grace;
+
+        @Override
+        int run() {
+            return printStatus(api().call("DELETE", "/v1/vms/" + name + (grace != null ? "?grace=" + grace : ""), ""));
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "A VM's status as JSON.")
+    static final class Status extends Client {
+        @Parameters(paramLabel = "NAME", description = "The VM.")
+        String name;
+
+        @Override
+        int run() {
+            ApiClient.Response r = api().call("GET", "/v1/vms/" + name, "");
+            if (!r.ok()) {
+                return printError(r);
+            }
+            out().print(r.body());
+            out().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "ps", mixinStandardHelpOptions = true, description = "List the daemon's VMs.")
+    static final class Ps extends Client {
+        @Override
+        int run() {
+            ApiClient.Response r = api().call("GET", "/v1/vms", "");
+            if (!r.ok()) {
+                return printError(r);
+            }
+            out().printf("%-24s %-10s %-16s %s%n", "NAME", "PHASE", "REASON", "QEMU-PID");
+            for (JsonNode vm : parse(r.body())) {
+                out().printf("%-24s %-10s %-16s %s%n", vm.path("vm").asText(), vm.path("phase").asText(), vm.path("reason").asText(),
+                        vm.has("qemuPid") ? vm.path("qemuPid").asText() : "-");
+            }
+            out().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "events", mixinStandardHelpOptions = true, description = "Follow the lifecycle events of every VM until interrupted.")
+    static final class Events extends Client {
+        @Option(names = "--output", paramLabel = "text|json", defaultValue = "text", description = "Lines of text or JSON (default ${DEFAULT-VALUE}).")
+        String output;
+
+        @Override
+        int run() {
+            boolean json = output.equals("json");
+            api().stream("/v1/events", l -> {
+                out().println(json ? l : line(parse(l)));
+                out().flush();
+            });
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,253 @@
+package dev.qvmm.vmm.daemon;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.qvmm.qmp.wire.QmpJson;
+import dev.qvmm.vmm.VmmException;
+import dev.qvmm.vmm.session.VmEvent;
+import dev.qvmm.vmm.spec.SpecProblem;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The daemon's API: JSON over HTTP/1.1 on a Unix socket (mode 0660, group as configured), one
+ * request per connection. Long operations answer when they are done; the event loop never waits.
+ *
+ * <pre>
+ * GET    /v1/vms                       every VM's status
+ * POST   /v1/vms                       create from a YAML/JSON body (starts it unless its runStrategy says Halted/Manual)
+ * GET    /v1/vms/NAME                  status
+ * POST   /v1/vms/NAME/start|stop|restart|pause|resume   [?grace=SECONDS for stop, restart]
+ * DELETE /v1/vms/NAME                  stop (grace) and forget; user data stays
+ * GET    /v1/events                    lifecycle events of every VM as JSON lines, until the client closes
+ * </pre>
+ */
+public final class ApiServer implements AutoCloseable {
+
+    private static final int MAX_BODY = 16 * 1024 * 1024;
+
+    private final EventLoopGroup group;
+    private final Channel channel;
+    private final Path socket;
+
+    private ApiServer(EventLoopGroup group, Channel channel, Path socket) {
+        this.group = group;
+        this.channel = channel;
+        this.socket = socket;
+    }
+
+    /**
+     * Listens on {@code socket}. A socket file nobody answers on (left by a killed daemon) is
+     * replaced; one a daemon answers on is an error.
+     */
+    public static ApiServer bind(Path socket, Daemon daemon, Optional<String> socketGroup) throws IOException {
+        if (Files.exists(socket)) {
+            if (answers(socket)) {
+                throw new IOException("another qvmm daemon is listening on " + socket);
+            }
+            Files.delete(socket);
+        }
+        Files.createDirectories(socket.toAbsolutePath().getParent());
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("qvmm-api", true), EpollIoHandler.newFactory());
+        try {
+            Channel ch = new ServerBootstrap().group(group).channel(EpollServerDomainSocketChannel.class)
+                    .childHandler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel c) {
+                            c.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_BODY), new Handler(daemon));
+                        }
+                    })
+                    .bind(new DomainSocketAddress(socket.toFile())).sync().channel();
+            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
+            if (socketGroup.isPresent()) {
+                GroupPrincipal g = socket.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(socketGroup.get());
+                Files.getFileAttributeView(socket, java.nio.file.attribute.PosixFileAttributeView.class).setGroup(g);
+            }
+            return new ApiServer(group, ch, socket);
+        } catch (InterruptedException e) {
+            group.shutdownGracefully();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while binding " + socket, e);
+        } catch (IOException | RuntimeException e) {
+            group.shutdownGracefully();
+            throw e;
+        }
+    }
+
+    private static boolean answers(Path socket) {
+        try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            c.connect(UnixDomainSocketAddress.of(socket));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public Path socket() {
+        return socket;
+    }
+
+    /** Stops listening and removes the socket file. */
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        try {
+            Files.deleteIfExists(socket);
+        } catch (IOException ignored) {
+            // a stale socket is replaced by the next daemon
+        }
+    }
+
+    private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private final Daemon daemon;
+
+        Handler(Daemon daemon) {
+            this.daemon = daemon;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+            QueryStringDecoder uri = new QueryStringDecoder(req.uri());
+            List<String> path = List.of(uri.path().replaceAll("^/+|/+$", "").split("/+"));
+            String body = req.content().toString(StandardCharsets.UTF_8);
+            try {
+                route(ctx, req.method(), path, uri, body);
+            } catch (RuntimeException e) {
+                fail(ctx, e);
+            }
+        }
+
+        private void route(ChannelHandlerContext ctx, HttpMethod method, List<String> path, QueryStringDecoder uri, String body) {
+            if (path.isEmpty() || !path.getFirst().equals("v1")) {
+                reply(ctx, HttpResponseStatus.NOT_FOUND, error("no such resource: /" + String.join("/", path), "NOT_FOUND"));
+                return;
+            }
+            Duration grace = Optional.ofNullable(uri.parameters().get("grace")).map(g -> Duration.ofSeconds(Long.parseLong(g.getFirst())))
+                    .orElse(ManagedVm.DEFAULT_GRACE);
+            String resource = path.size() > 1 ? path.get(1) : "";
+            if (resource.equals("events") && path.size() == 2 && method.equals(HttpMethod.GET)) {
+                streamEvents(ctx);
+            } else if (resource.equals("vms") && path.size() == 2 && method.equals(HttpMethod.GET)) {
+                ArrayNode all = QmpJson.mapper().createArrayNode();
+                daemon.vms().forEach(vm -> all.add(Daemon.statusJson(vm)));
+                reply(ctx, HttpResponseStatus.OK, all);
+            } else if (resource.equals("vms") && path.size() == 2 && method.equals(HttpMethod.POST)) {
+                answer(ctx, daemon.create(body), HttpResponseStatus.CREATED);
+            } else if (resource.equals("vms") && path.size() == 3 && method.equals(HttpMethod.GET)) {
+                reply(ctx, HttpResponseStatus.OK, Daemon.statusJson(daemon.existing(path.get(2))));
+            } else if (resource.equals("vms") && path.size() == 3 && method.equals(HttpMethod.DELETE)) {
+                answer(ctx, daemon.delete(path.get(2), grace), HttpResponseStatus.OK);
+            } else if (resource.equals("vms") && path.size() == 4 && method.equals(HttpMethod.POST)) {
+                ManagedVm vm = daemon.existing(path.get(2));
+                CompletableFuture<VmEvent> op = switch (path.get(3)) {
+                    case "start" -> vm.start();
+                    case "stop" -> vm.stop(grace);
+                    case "restart" -> vm.restart(grace);
+                    case "pause" -> vm.pause();
+                    case "resume" -> vm.resume();
+                    default -> null;
+                };
+                if (op == null) {
+                    reply(ctx, HttpResponseStatus.NOT_FOUND, error("no operation \"" + path.get(3)
+                            + "\"; use start, stop, restart, pause or resume", "NOT_FOUND"));
+                } else {
+                    answer(ctx, op, HttpResponseStatus.OK);
+                }
+            } else {
+                reply(ctx, HttpResponseStatus.NOT_FOUND, error("no such resource: " + method + " /" + String.join("/", path), "NOT_FOUND"));
+            }
+        }
+
+        private void streamEvents(ChannelHandlerContext ctx) {
+            HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+            head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/jsonl").set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(head);
+            Runnable unsubscribe = daemon.subscribe(e -> ctx.writeAndFlush(new DefaultHttpContent(
+                    Unpooled.copiedBuffer(e.toJson() + "\n", StandardCharsets.UTF_8))));
+            ctx.channel().closeFuture().addListener(f -> unsubscribe.run());
+        }
+
+        private void answer(ChannelHandlerContext ctx, CompletableFuture<VmEvent> op, HttpResponseStatus ok) {
+            op.whenComplete((e, t) -> {
+                if (t != null) {
+                    fail(ctx, t instanceof CompletionException && t.getCause() != null ? t.getCause() : t);
+                } else {
+                    reply(ctx, ok, e.toJson());
+                }
+            });
+        }
+
+        private static void fail(ChannelHandlerContext ctx, Throwable t) {
+            if (t instanceof VmmException v) {
+                HttpResponseStatus status = switch (v.kind()) {
+                    case VM_NOT_FOUND -> HttpResponseStatus.NOT_FOUND;
+                    case VM_EXISTS, VM_STATE_CONFLICT -> HttpResponseStatus.CONFLICT;
+                    case SPEC_INVALID, SPEC_UNREADABLE, PATH_NOT_ALLOWED -> HttpResponseStatus.UNPROCESSABLE_ENTITY;
+                    default -> HttpResponseStatus.INTERNAL_SERVER_ERROR;
+                };
+                ObjectNode err = error(v.getMessage(), v.kind().name());
+                ArrayNode problems = err.putArray("problems");
+                for (SpecProblem p : v.problems()) {
+                    problems.add(p.toString());
+                }
+                reply(ctx, status, err);
+            } else if (t instanceof NumberFormatException n) {
+                reply(ctx, HttpResponseStatus.BAD_REQUEST, error("grace must be a whole number of seconds: " + n.getMessage(), "BAD_REQUEST"));
+            } else {
+                reply(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, error(String.valueOf(t.getMessage()), "INTERNAL"));
+            }
+        }
+
+        private static ObjectNode error(String message, String kind) {
+            return QmpJson.mapper().createObjectNode().put("error", message).put("kind", kind);
+        }
+
+        private static void reply(ChannelHandlerContext ctx, HttpResponseStatus status, com.fasterxml.jackson.databind.JsonNode json) {
+            byte[] bytes = (json.toString() + "\n").getBytes(StandardCharsets.UTF_8);
+            DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
+            r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length).set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}

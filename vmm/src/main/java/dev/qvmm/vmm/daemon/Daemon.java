@@ -1,0 +1,129 @@
+package dev.qvmm.vmm.daemon;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.qvmm.vmm.VmmException;
+import dev.qvmm.vmm.session.VmEvent;
+import dev.qvmm.vmm.spec.SpecContext;
+import dev.qvmm.vmm.spec.SpecReader;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * The daemon's VMs: created from YAML, kept on disk, re-adopted when the daemon starts, and one
+ * stream of lifecycle events for all of them. Operations on one VM are serialised by the VM;
+ * different VMs proceed in parallel.
+ */
+public final class Daemon implements AutoCloseable {
+
+    private final DaemonHost host;
+    private final VmStore store;
+    private final Map<String, ManagedVm> vms = new ConcurrentSkipListMap<>();
+    private final List<Consumer<VmEvent>> subscribers = new CopyOnWriteArrayList<>();
+
+    private Daemon(DaemonHost host) {
+        this.host = host;
+        this.store = new VmStore(host.stateDir());
+    }
+
+    /** Loads every stored VM, adopting the QEMUs that still run; reports (not throws) the ones it cannot. */
+    public static Daemon open(DaemonHost host, Consumer<String> log) throws IOException {
+        Daemon d = new Daemon(host);
+        for (String name : d.store.names()) {
+            try {
+                ManagedVm vm = ManagedVm.restored(name, host, d.store, d::publish);
+                d.vms.put(name, vm);
+                log.accept("VM " + name + ": " + vm.status().toLine());
+            } catch (RuntimeException e) {
+                log.accept("VM " + name + ": cannot be restored: " + e.getMessage());
+            }
+        }
+        return d;
+    }
+
+    /** Validates and stores a VM; starts it when its run strategy asks (a VirtualMachineInstance always runs). */
+    public CompletableFuture<VmEvent> create(String yaml) {
+        SpecReader.Result read = SpecReader.read(yaml, "the request body", new SpecContext(host.config().persistentReservation()));
+        String name = read.spec().name();
+        ManagedVm vm;
+        synchronized (vms) {
+            if (vms.containsKey(name) || store.exists(name)) {
+                throw new VmmException(VmmException.Kind.VM_EXISTS, name, "VM \"" + name + "\" already exists; delete it first or pick another name");
+            }
+            try {
+                store.saveSpec(name, yaml);
+            } catch (IOException e) {
+                throw new VmmException(VmmException.Kind.RUN_DIRECTORY, name, "cannot store VM \"" + name + "\": " + e.getMessage(), List.of(), e);
+            }
+            vm = ManagedVm.created(name, host, store, this::publish);
+            vms.put(name, vm);
+        }
+        publish(vm.status());
+        boolean run = read.spec().runStrategy().map(s -> s.equals("Always") || s.equals("RerunOnFailure")).orElse(true);
+        return run ? vm.start() : CompletableFuture.completedFuture(vm.status());
+    }
+
+    public Optional<ManagedVm> vm(String name) {
+        return Optional.ofNullable(vms.get(name));
+    }
+
+    ManagedVm existing(String name) {
+        ManagedVm vm = vms.get(name);
+        if (vm == null) {
+            throw new VmmException(VmmException.Kind.VM_NOT_FOUND, name, "no VM named \"" + name + "\"; qvmm ps lists them");
+        }
+        return vm;
+    }
+
+    public Collection<ManagedVm> vms() {
+        return new ArrayList<>(vms.values());
+    }
+
+    public CompletableFuture<VmEvent> delete(String name, Duration grace) {
+        return existing(name).delete(grace).whenComplete((e, t) -> {
+            if (t == null) {
+                vms.remove(name);
+            }
+        });
+    }
+
+    /** A VM's status as the API shows it. */
+    static ObjectNode statusJson(ManagedVm vm) {
+        ObjectNode o = vm.status().toJson();
+        long pid = vm.qemuPid();
+        if (pid > 0) {
+            o.put("qemuPid", pid);
+        }
+        return o;
+    }
+
+    public Runnable subscribe(Consumer<VmEvent> subscriber) {
+        subscribers.add(subscriber);
+        return () -> subscribers.remove(subscriber);
+    }
+
+    private void publish(VmEvent e) {
+        for (Consumer<VmEvent> s : subscribers) {
+            try {
+                s.accept(e);
+            } catch (RuntimeException ignored) {
+                // a subscriber that fails is its own problem (the API removes closed streams)
+            }
+        }
+    }
+
+    /** The daemon goes away; every guest keeps running and is adopted by the next daemon. */
+    @Override
+    public void close() {
+        vms.values().forEach(ManagedVm::detach);
+    }
+}

@@ -1,0 +1,289 @@
+package dev.qvmm.vmm.daemon;
+
+import dev.qvmm.blockdev.QemuImg;
+import dev.qvmm.vmm.VmmException;
+import dev.qvmm.vmm.launch.LaunchSpec;
+import dev.qvmm.vmm.launch.RunDirectory;
+import dev.qvmm.vmm.session.VmEvent;
+import dev.qvmm.vmm.session.VmSession;
+import dev.qvmm.vmm.session.VmState;
+import dev.qvmm.vmm.spec.SpecContext;
+import dev.qvmm.vmm.spec.SpecReader;
+import dev.qvmm.vmm.spec.VmSpec;
+import dev.qvmm.vmm.storage.ArgvRenderer;
+import dev.qvmm.vmm.storage.ArtifactPreparer;
+import dev.qvmm.vmm.storage.HostPlanning;
+import dev.qvmm.vmm.storage.ImportProgress;
+import dev.qvmm.vmm.storage.StoragePlan;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * One VM of the daemon: its stored spec and, while it runs, its {@link VmSession}. Operations on
+ * it run one at a time on its own thread, in the order they were asked; {@link #status()} answers
+ * from memory at any time, also while a long operation runs.
+ */
+public final class ManagedVm {
+
+    static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
+
+    private final String name;
+    private final DaemonHost host;
+    private final VmStore store;
+    private final Consumer<VmEvent> events;
+    private final ExecutorService ops;
+    private volatile VmSession session;
+    private volatile List<Path> ephemeral = List.of();
+    private volatile ArtifactPreparer.Prepared prepared;
+    private volatile VmEvent status;
+
+    private ManagedVm(String name, DaemonHost host, VmStore store, Consumer<VmEvent> events, VmEvent status) {
+        this.name = name;
+        this.host = host;
+        this.store = store;
+        this.events = events;
+        this.status = status;
+        this.ops = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon(true).name("vm-" + name).unstarted(r));
+    }
+
+    /** A VM just created: stopped until started. */
+    static ManagedVm created(String name, DaemonHost host, VmStore store, Consumer<VmEvent> events) {
+        return new ManagedVm(name, host, store, events, new VmEvent(Instant.now(), name, VmState.PENDING, "Created", "stopped"));
+    }
+
+    /**
+     * A stored VM met when the daemon starts: adopts its QEMU when the record names one that still
+     * runs, reports it Failed (and cleans up after it) when that QEMU is gone, else leaves it stopped.
+     */
+    static ManagedVm restored(String name, DaemonHost host, VmStore store, Consumer<VmEvent> events) throws IOException {
+        VmRecord r = store.record(name).orElse(null);
+        VmEvent last = r == null ? new VmEvent(Instant.now(), name, VmState.PENDING, "Created", "stopped")
+                : new VmEvent(Instant.parse(r.time()), name, phase(r.phase()), r.reason(), r.message());
+        ManagedVm vm = new ManagedVm(name, host, store, events, last);
+        if (r != null && r.qemuPid() != null) {
+            vm.ephemeral = r.ephemeral().stream().map(Path::of).toList();
+            vm.adopt(r.qemuPid());
+        }
+        return vm;
+    }
+
+    String name() {
+        return name;
+    }
+
+    VmEvent status() {
+        return status;
+    }
+
+    /** The running QEMU's pid, or -1. */
+    long qemuPid() {
+        VmSession s = session;
+        return s != null && !s.status().state().terminal() ? s.qemuPid() : -1;
+    }
+
+    CompletableFuture<VmEvent> start() {
+        return submit(this::doStart);
+    }
+
+    CompletableFuture<VmEvent> stop(Duration grace) {
+        return submit(() -> doStop(grace));
+    }
+
+    CompletableFuture<VmEvent> restart(Duration grace) {
+        return submit(() -> {
+            doStop(grace);
+            return doStart();
+        });
+    }
+
+    CompletableFuture<VmEvent> pause() {
+        return submit(() -> {
+            running("pause").pause();
+            return awaitState(VmState.PAUSED);
+        });
+    }
+
+    CompletableFuture<VmEvent> resume() {
+        return submit(() -> {
+            running("resume").resume();
+            return awaitState(VmState.RUNNING);
+        });
+    }
+
+    /** Stops the VM if it runs, then forgets it; what its spec points at stays. */
+    CompletableFuture<VmEvent> delete(Duration grace) {
+        return submit(() -> {
+            VmEvent end = doStop(grace);
+            try {
+                runDirectory().remove();
+                store.delete(name);
+            } catch (IOException e) {
+                throw new UncheckedIOException("VM \"" + name + "\": cannot remove its files: " + e.getMessage(), e);
+            }
+            ops.shutdown();
+            return end;
+        });
+    }
+
+    /** Lets go of QEMU's monitor without touching the guest (the daemon is going away). */
+    void detach() {
+        ops.shutdownNow();
+    }
+
+    private CompletableFuture<VmEvent> submit(Supplier<VmEvent> op) {
+        return CompletableFuture.supplyAsync(op, ops);
+    }
+
+    private VmSession running(String op) {
+        VmSession s = session;
+        if (s == null || s.status().state().terminal()) {
+            throw new VmmException(VmmException.Kind.VM_STATE_CONFLICT, name, "VM \"" + name + "\" is not running; cannot " + op + " it");
+        }
+        return s;
+    }
+
+    /** Waits (bounded) for QEMU's event to move the VM to {@code state}. */
+    private VmEvent awaitState(VmState state) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        synchronized (this) {
+            while (status.state() != state && !status.state().terminal() && System.nanoTime() < deadline) {
+                try {
+                    wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        return status;
+    }
+
+    private VmEvent doStart() {
+        VmSession s = session;
+        if (s != null && !s.status().state().terminal()) {
+            throw new VmmException(VmmException.Kind.VM_STATE_CONFLICT, name, "VM \"" + name + "\" is already " + s.status().state().phase());
+        }
+        RunDirectory leftover = runDirectory();
+        try {
+            // A run directory of an earlier, ended run holds only its logs: the new run replaces it.
+            leftover.remove();
+            VmSpec spec = SpecReader.read(store.spec(name), name, new SpecContext(host.config().persistentReservation())).spec();
+            StoragePlan plan = HostPlanning.plan(spec, host.config(), host.stateDir(), host.accelerator(), host.qemuBinary());
+            RunDirectory run = RunDirectory.create(host.stateDir(), name);
+            List<String> argv = ArgvRenderer.argv(plan);
+            Files.write(run.file("plan.args"), argv);
+            prepared = new ArtifactPreparer(QemuImg.onPath(), ImportProgress.NONE).prepare(plan.artifacts());
+            ephemeral = prepared.ephemeral();
+            VmSession started = VmSession.launch(new LaunchSpec(name, argv, false, host.startTimeout()), run, this::onEvent);
+            session = started;
+            prepared.companions().forEach(c -> c.qemuStarted(started.qemuPid()));
+            save(started.status(), started.qemuPid());
+            return started.status();
+        } catch (IOException e) {
+            cleanUp(false);
+            throw new UncheckedIOException("VM \"" + name + "\": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            cleanUp(false);
+            throw e;
+        }
+    }
+
+    private VmEvent doStop(Duration grace) {
+        VmSession s = session;
+        if (s == null || s.status().state().terminal()) {
+            return status;
+        }
+        return s.stop(grace);
+    }
+
+    private void adopt(long pid) {
+        RunDirectory run = runDirectory();
+        List<String> argv;
+        try {
+            argv = Files.readAllLines(run.file("plan.args"));
+        } catch (IOException e) {
+            argv = List.of("qemu");
+        }
+        VmSession adopted = VmSession.adopt(new LaunchSpec(name, argv, false, host.startTimeout()), run, pid, this::onEvent).orElse(null);
+        if (adopted == null) {
+            onEvent(new VmEvent(Instant.now(), name, VmState.FAILED, "QemuExited",
+                    "QEMU pid " + pid + " was gone when the daemon started"));
+            return;
+        }
+        session = adopted;
+    }
+
+    /** Every lifecycle change: remembered, saved, published; at the end the run's own files go. */
+    private void onEvent(VmEvent e) {
+        synchronized (this) {
+            status = e;
+            notifyAll();
+        }
+        if (e.state().terminal()) {
+            cleanUp(e.state() == VmState.SUCCEEDED);
+        }
+        VmSession s = session;
+        save(e, s != null && !e.state().terminal() && e.state() != VmState.STARTING ? s.qemuPid() : null);
+        events.accept(e);
+    }
+
+    /** Ephemeral artifacts always go; the run directory goes after a clean end and stays (logs) after a failure. */
+    private void cleanUp(boolean succeeded) {
+        ArtifactPreparer.Prepared p = prepared;
+        if (p != null) {
+            p.closeCompanions();
+        }
+        for (Path f : ephemeral.reversed()) {
+            try {
+                Files.deleteIfExists(f);
+            } catch (IOException ignored) {
+                // the next start of this VM replaces it
+            }
+        }
+        ephemeral = List.of();
+        prepared = null;
+        RunDirectory run = runDirectory();
+        try {
+            if (succeeded) {
+                run.remove();
+            } else {
+                Files.deleteIfExists(run.qmpSocket());
+                Files.deleteIfExists(run.consoleSocket());
+            }
+        } catch (IOException ignored) {
+            // removed with the next start or the VM's deletion
+        }
+    }
+
+    private void save(VmEvent e, Long pid) {
+        try {
+            store.saveRecord(new VmRecord(name, e.time().toString(), e.state().name(), e.reason(), e.message(), pid,
+                    pid == null ? List.of() : ephemeral.stream().map(Path::toString).toList()));
+        } catch (IOException ex) {
+            System.err.println("qvmm daemon: cannot save the state of VM " + name + ": " + ex.getMessage());
+        }
+    }
+
+    private RunDirectory runDirectory() {
+        return new RunDirectory(host.stateDir().resolve("run").resolve(name).toAbsolutePath().normalize());
+    }
+
+    private static VmState phase(String s) {
+        try {
+            return VmState.valueOf(s);
+        } catch (RuntimeException e) {
+            return VmState.FAILED;
+        }
+    }
+}
