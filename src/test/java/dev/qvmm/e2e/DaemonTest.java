@@ -183,6 +183,86 @@ class DaemonTest {
         assertFalse(Files.exists(state.resolve("qvmm.sock")), "the stopped daemon left its socket");
     }
 
+    private static void claim(Path state, String name, long bytes) throws IOException {
+        Path img = state.resolve("claims").resolve(name).resolve("disk.img");
+        Files.createDirectories(img.getParent());
+        try (RandomAccessFile f = new RandomAccessFile(img.toFile(), "rw")) {
+            f.setLength(bytes);
+        }
+    }
+
+    /** Waits for the console to show {@code text} at least {@code times} times. */
+    private static void awaitConsole(Path console, String text, int times) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ProbeGuest.BOOT_DEADLINE_SECONDS);
+        while (read(console).split(Pattern.quote(text), -1).length - 1 < times) {
+            assertTrue(System.nanoTime() < deadline, () -> "the guest never said \"" + text + "\" " + times + " times:\n" + read(console));
+            Thread.sleep(100);
+        }
+    }
+
+    @Test
+    void volumesHotpluggedAndUnpluggedAreSeenByTheGuestAcrossADaemonRestart(@TempDir Path dir) throws Exception {
+        Path state = dir.resolve("state");
+        claim(state, "hp-virtio", 32L << 20);
+        claim(state, "hp-scsi", 48L << 20);
+        claim(state, "hp-kept", 40L << 20);
+        Path yaml = dir.resolve("hp.yaml");
+        Files.writeString(yaml, RunCliTest.spec("hp", "qvmm_watch=1", "", ""));
+        Daemon first = Daemon.start(state);
+        assertEquals(0, first.cli("create", yaml.toString()).exitCode());
+        Path console = first.console("hp");
+        awaitConsole(console, "QVMM done", 1);
+
+        QvmmCli.Result virtio = first.cli("addvolume", "hp", "--volume-name", "hp-virtio", "--bus", "virtio");
+        assertEquals(0, virtio.exitCode(), virtio::toString);
+        awaitConsole(console, "serial=hp-virtio", 1);
+        assertTrue(read(console).contains("size=33554432 ro=0 removable=0 serial=hp-virtio"), () -> read(console));
+        QvmmCli.Result scsi = first.cli("addvolume", "hp", "--volume-name", "hp-scsi", "--serial", "SCSI-HP");
+        assertEquals(0, scsi.exitCode(), scsi::toString);
+        awaitConsole(console, "serial=SCSI-HP", 1);
+        assertTrue(read(console).matches("(?s).*size=50331648 .*serial=SCSI-HP .*transport=virtio-scsi.*"), () -> read(console));
+
+        // A retry of the same add is answered as the first; other settings for the same name are refused.
+        assertEquals(0, first.cli("addvolume", "hp", "--volume-name", "hp-scsi", "--serial", "SCSI-HP").exitCode());
+        QvmmCli.Result clash = first.cli("addvolume", "hp", "--volume-name", "hp-scsi", "--bus", "virtio");
+        assertEquals(1, clash.exitCode(), clash::toString);
+        assertTrue(clash.stderr().contains("already attached with other settings"), clash::toString);
+        // Two spare root ports were planned: the virtio disk took one, the SCSI controller the other.
+        QvmmCli.Result full = first.cli("addvolume", "hp", "--volume-name", "hp-kept", "--bus", "virtio");
+        assertEquals(1, full.exitCode(), full::toString);
+        assertTrue(full.stderr().contains("no spare pcie-root-port left") && full.stderr().contains("spareRootPorts"), full::toString);
+        QvmmCli.Result notHotplugged = first.cli("removevolume", "hp", "--volume-name", "scratch");
+        assertTrue(notHotplugged.stderr().contains("was not hotplugged"), notHotplugged::toString);
+        QvmmCli.Result unknown = first.cli("removevolume", "hp", "--volume-name", "nosuch");
+        assertTrue(unknown.stderr().contains("has no volume \"nosuch\""), unknown::toString);
+
+        first.kill("KILL");
+        Daemon second = Daemon.start(state);
+        QvmmCli.Result removed = second.cli("removevolume", "hp", "--volume-name", "hp-virtio");
+        assertEquals(0, removed.exitCode(), removed::toString);
+        awaitConsole(console, "QVMM removed name=vdb", 1);
+        assertEquals(0, second.cli("removevolume", "hp", "--volume-name", "hp-scsi").exitCode());
+        awaitConsole(console, "QVMM removed name=sda", 1);
+        // Adding it again works only if every node of the first attach was deleted (else "Duplicate node name").
+        QvmmCli.Result again = second.cli("addvolume", "hp", "--volume-name", "hp-virtio", "--bus", "virtio");
+        assertEquals(0, again.exitCode(), again::toString);
+        awaitConsole(console, "serial=hp-virtio", 2);
+
+        // --persist puts the disk into the stored spec: it is there at the next start.
+        QvmmCli.Result kept = second.cli("addvolume", "hp", "--volume-name", "hp-kept", "--persist");
+        assertEquals(0, kept.exitCode(), kept::toString);
+        assertTrue(Files.readString(state.resolve("vms/hp/spec.yaml")).contains("hp-kept"), "--persist did not store the disk");
+        assertEquals(0, second.cli("stop", "--grace", "5", "hp").exitCode());
+        assertEquals(0, second.cli("start", "hp").exitCode());
+        awaitConsole(console, "QVMM done", 1);
+        String boot = read(console);
+        assertTrue(boot.contains("serial=hp-kept"), "the persisted volume is missing after a restart:\n" + boot);
+        assertFalse(boot.contains("serial=hp-virtio"), "a volume hotplugged without --persist came back after a restart:\n" + boot);
+        assertEquals(0, second.cli("delete", "--grace", "5", "hp").exitCode());
+        assertTrue(Files.exists(state.resolve("claims/hp-kept/disk.img")), "deleting the VM deleted a claim");
+        second.kill("TERM");
+    }
+
     @Test
     void aGuestThatDiedWhileNoDaemonRanIsReportedFailed(@TempDir Path dir) throws Exception {
         Path state = dir.resolve("state");

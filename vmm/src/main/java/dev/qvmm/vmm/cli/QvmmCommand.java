@@ -37,6 +37,8 @@ public final class QvmmCommand implements Runnable {
         m.put("delete", VmCommands.Delete::new);
         m.put("ps", VmCommands.Ps::new);
         m.put("status", VmCommands.Status::new);
+        m.put("addvolume", VmCommands.AddVolume::new);
+        m.put("removevolume", VmCommands.RemoveVolume::new);
         m.put("events", VmCommands.Events::new);
         return java.util.Collections.unmodifiableMap(m);
     }

@@ -173,6 +173,53 @@ final class VmCommands {
         }
     }
 
+    @Command(name = "addvolume", mixinStandardHelpOptions = true,
+            description = "Hotplug a claim (or a DataVolume's claim) into a running VM, as virtctl addvolume.")
+    static final class AddVolume extends Client {
+        @Parameters(paramLabel = "VM", description = "The running VM.")
+        String name;
+
+        @Option(names = "--volume-name", required = true, paramLabel = "CLAIM", description = "The claim to attach; also the disk's name.")
+        String volume;
+
+        @Option(names = "--disk-type", paramLabel = "disk|lun", defaultValue = "disk", description = "Default ${DEFAULT-VALUE}.")
+        String diskType;
+
+        @Option(names = "--bus", paramLabel = "scsi|virtio", defaultValue = "scsi", description = "Default ${DEFAULT-VALUE}.")
+        String bus;
+
+        @Option(names = "--serial", paramLabel = "SERIAL", description = "The disk's serial (default: the volume name).")
+        String serial;
+
+        @Option(names = "--cache", paramLabel = "none|writethrough|writeback", description = "Cache mode (default: as at start).")
+        String cache;
+
+        @Option(names = "--persist", description = "Also add the disk to the stored spec, so it is there at the next start.")
+        boolean persist;
+
+        @Override
+        int run() {
+            String body = QmpJson.mapper().createObjectNode().put("volumeName", volume).put("diskType", diskType).put("bus", bus)
+                    .put("serial", serial).put("cache", cache).put("persist", persist).toString();
+            return printStatus(api().call("POST", "/v1/vms/" + name + "/volumes", body));
+        }
+    }
+
+    @Command(name = "removevolume", mixinStandardHelpOptions = true,
+            description = "Unplug a hotplugged volume from a running VM, as virtctl removevolume; waits for the guest to release it.")
+    static final class RemoveVolume extends Client {
+        @Parameters(paramLabel = "VM", description = "The running VM.")
+        String name;
+
+        @Option(names = "--volume-name", required = true, paramLabel = "CLAIM", description = "The hotplugged volume.")
+        String volume;
+
+        @Override
+        int run() {
+            return printStatus(api().call("DELETE", "/v1/vms/" + name + "/volumes/" + volume, ""));
+        }
+    }
+
     @Command(name = "status", mixinStandardHelpOptions = true, description = "A VM's status as JSON.")
     static final class Status extends Client {
         @Parameters(paramLabel = "NAME", description = "The VM.")

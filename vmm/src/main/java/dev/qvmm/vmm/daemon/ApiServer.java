@@ -58,6 +58,9 @@ import java.util.concurrent.CompletionException;
  * GET    /v1/vms/NAME                  status
  * POST   /v1/vms/NAME/start|stop|restart|pause|resume   [?grace=SECONDS for stop, restart]
  * DELETE /v1/vms/NAME                  stop (grace) and forget; user data stays
+ * GET    /v1/vms/NAME/volumes          the volumes hotplugged into the running VM
+ * POST   /v1/vms/NAME/volumes          hotplug {"volumeName", "bus", "diskType", "serial", "cache", "persist"}
+ * DELETE /v1/vms/NAME/volumes/VOLUME   unplug (waits for the guest to release it)
  * GET    /v1/events                    lifecycle events of every VM as JSON lines, until the client closes
  * </pre>
  */
@@ -177,6 +180,23 @@ public final class ApiServer implements AutoCloseable {
                 reply(ctx, HttpResponseStatus.OK, Daemon.statusJson(daemon.existing(path.get(2))));
             } else if (resource.equals("vms") && path.size() == 3 && method.equals(HttpMethod.DELETE)) {
                 answer(ctx, daemon.delete(path.get(2), grace), HttpResponseStatus.OK);
+            } else if (resource.equals("vms") && path.size() == 4 && path.get(3).equals("volumes") && method.equals(HttpMethod.GET)) {
+                ArrayNode all = QmpJson.mapper().createArrayNode();
+                daemon.existing(path.get(2)).hotplugged().forEach(v -> all.add(QmpJson.mapper().valueToTree(v.request())));
+                reply(ctx, HttpResponseStatus.OK, all);
+            } else if (resource.equals("vms") && path.size() == 4 && path.get(3).equals("volumes") && method.equals(HttpMethod.POST)) {
+                VolumeRequest r;
+                try {
+                    r = QmpJson.mapper().readValue(body, VolumeRequest.class);
+                } catch (java.io.IOException | RuntimeException e) {
+                    reply(ctx, HttpResponseStatus.BAD_REQUEST, error("the body is not a volume request "
+                            + "({\"volumeName\": ..., \"bus\": ..., \"diskType\": ..., \"serial\": ..., \"cache\": ..., \"persist\": ...}): "
+                            + e.getMessage(), "BAD_REQUEST"));
+                    return;
+                }
+                answer(ctx, daemon.existing(path.get(2)).addVolume(r), HttpResponseStatus.OK);
+            } else if (resource.equals("vms") && path.size() == 5 && path.get(3).equals("volumes") && method.equals(HttpMethod.DELETE)) {
+                answer(ctx, daemon.existing(path.get(2)).removeVolume(path.get(4)), HttpResponseStatus.OK);
             } else if (resource.equals("vms") && path.size() == 4 && method.equals(HttpMethod.POST)) {
                 ManagedVm vm = daemon.existing(path.get(2));
                 CompletableFuture<VmEvent> op = switch (path.get(3)) {
@@ -221,7 +241,7 @@ public final class ApiServer implements AutoCloseable {
             if (t instanceof VmmException v) {
                 HttpResponseStatus status = switch (v.kind()) {
                     case VM_NOT_FOUND -> HttpResponseStatus.NOT_FOUND;
-                    case VM_EXISTS, VM_STATE_CONFLICT -> HttpResponseStatus.CONFLICT;
+                    case VM_EXISTS, VM_STATE_CONFLICT, LAYOUT_EXHAUSTED -> HttpResponseStatus.CONFLICT;
                     case SPEC_INVALID, SPEC_UNREADABLE, PATH_NOT_ALLOWED -> HttpResponseStatus.UNPROCESSABLE_ENTITY;
                     default -> HttpResponseStatus.INTERNAL_SERVER_ERROR;
                 };

@@ -47,6 +47,7 @@ public final class ManagedVm {
     private volatile List<Path> ephemeral = List.of();
     private volatile ArtifactPreparer.Prepared prepared;
     private volatile VmEvent status;
+    private volatile HotplugVolumes hotplug;
 
     private ManagedVm(String name, DaemonHost host, VmStore store, Consumer<VmEvent> events, VmEvent status) {
         this.name = name;
@@ -73,6 +74,9 @@ public final class ManagedVm {
         ManagedVm vm = new ManagedVm(name, host, store, events, last);
         if (r != null && r.qemuPid() != null) {
             vm.ephemeral = r.ephemeral().stream().map(Path::of).toList();
+            if (r.slots() != null) {
+                vm.hotplug = new HotplugVolumes(name, r.slots(), r.hotplugged());
+            }
             vm.adopt(r.qemuPid());
         }
         return vm;
@@ -136,6 +140,57 @@ public final class ManagedVm {
         });
     }
 
+    /** Hotplugs a claim into the running VM; answers once the device is added. */
+    CompletableFuture<VmEvent> addVolume(VolumeRequest request) {
+        return submit(() -> {
+            VmSession s = running("add a volume to");
+            try {
+                HotplugVolumes h = hotplug;
+                h.add(request, store.spec(name), host, s.qmp()).ifPresent(this::saveSpec);
+                return volumeEvent("VolumeAdded", "volume " + request.volumeName() + " on " + request.bus()
+                        + (request.persist() ? ", persisted in the spec" : ""));
+            } catch (IOException e) {
+                throw new UncheckedIOException("VM \"" + name + "\": " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /** Unplugs a hotplugged volume; answers once the guest released it and its nodes are gone. */
+    CompletableFuture<VmEvent> removeVolume(String volume) {
+        return submit(() -> {
+            VmSession s = running("remove a volume from");
+            try {
+                hotplug.remove(volume, store.spec(name), s.qmp()).ifPresent(this::saveSpec);
+                return volumeEvent("VolumeRemoved", "volume " + volume);
+            } catch (IOException e) {
+                throw new UncheckedIOException("VM \"" + name + "\": " + e.getMessage(), e);
+            }
+        });
+    }
+
+    private void saveSpec(String yaml) {
+        try {
+            store.saveSpec(name, yaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException("VM \"" + name + "\": cannot store its spec: " + e.getMessage(), e);
+        }
+    }
+
+    /** Saves the hotplug state and tells the event stream; the VM's state itself does not change. */
+    private VmEvent volumeEvent(String reason, String message) {
+        VmEvent now = status;
+        save(now, qemuPid());
+        VmEvent e = new VmEvent(Instant.now(), name, now.state(), reason, message);
+        events.accept(e);
+        return e;
+    }
+
+    /** The volumes hotplugged into the running VM. */
+    List<HotplugVolume> hotplugged() {
+        HotplugVolumes h = hotplug;
+        return h == null ? List.of() : h.volumes();
+    }
+
     /** Lets go of QEMU's monitor without touching the guest (the daemon is going away). */
     void detach() {
         ops.shutdownNow();
@@ -185,6 +240,7 @@ public final class ManagedVm {
             Files.write(run.file("plan.args"), argv);
             prepared = new ArtifactPreparer(QemuImg.onPath(), ImportProgress.NONE).prepare(plan.artifacts());
             ephemeral = prepared.ephemeral();
+            hotplug = new HotplugVolumes(name, HotplugSlots.of(plan), List.of());
             VmSession started = VmSession.launch(new LaunchSpec(name, argv, false, host.startTimeout()), run, this::onEvent);
             session = started;
             prepared.companions().forEach(c -> c.qemuStarted(started.qemuPid()));
@@ -253,6 +309,19 @@ public final class ManagedVm {
         }
         ephemeral = List.of();
         prepared = null;
+        HotplugVolumes h = hotplug;
+        if (h != null) {
+            for (HotplugVolume v : h.volumes()) {
+                for (String f : v.ephemeral()) {
+                    try {
+                        Files.deleteIfExists(Path.of(f));
+                    } catch (IOException ignored) {
+                        // the next start of this VM replaces it
+                    }
+                }
+            }
+        }
+        hotplug = null;
         RunDirectory run = runDirectory();
         try {
             if (succeeded) {
@@ -268,8 +337,10 @@ public final class ManagedVm {
 
     private void save(VmEvent e, Long pid) {
         try {
+            HotplugVolumes h = pid == null ? null : hotplug;
             store.saveRecord(new VmRecord(name, e.time().toString(), e.state().name(), e.reason(), e.message(), pid,
-                    pid == null ? List.of() : ephemeral.stream().map(Path::toString).toList()));
+                    pid == null ? List.of() : ephemeral.stream().map(Path::toString).toList(),
+                    h == null ? null : h.slots(), h == null ? List.of() : h.volumes()));
         } catch (IOException ex) {
             System.err.println("qvmm daemon: cannot save the state of VM " + name + ": " + ex.getMessage());
         }

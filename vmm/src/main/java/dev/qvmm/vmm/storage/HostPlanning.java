@@ -33,8 +33,23 @@ public final class HostPlanning {
         new AllowedPaths(config.allowedPaths()).check(spec);
         QemuCapabilities qemu = HostProbe.qemu(qemuBinary);
         HostFacts assumed = facts(spec, config, stateDir, accelerator, Set.of());
+        Set<Path> withoutDirectIo = HostProbe.withoutDirectIo(paths(StoragePlanner.plan(spec, assumed, qemu).disks()));
+        return StoragePlanner.plan(spec, facts(spec, config, stateDir, accelerator, withoutDirectIo), qemu);
+    }
+
+    /** Plans disk {@code diskName} of {@code spec} for a hotplug into {@code slot}, with the same probes. */
+    public static StoragePlanner.Hotplug planHotplug(VmSpec spec, String diskName, HostConfig config, Path stateDir,
+                                                     Accelerator accelerator, String qemuBinary, HotplugSlot slot) throws IOException {
+        new AllowedPaths(config.allowedPaths()).check(spec);
+        QemuCapabilities qemu = HostProbe.qemu(qemuBinary);
+        HostFacts assumed = facts(spec, config, stateDir, accelerator, Set.of());
+        Set<Path> withoutDirectIo = HostProbe.withoutDirectIo(paths(List.of(StoragePlanner.planHotplug(spec, diskName, assumed, qemu, slot).disk())));
+        return StoragePlanner.planHotplug(spec, diskName, facts(spec, config, stateDir, accelerator, withoutDirectIo), qemu, slot);
+    }
+
+    private static List<Path> paths(List<DiskPlan> disks) {
         List<Path> paths = new ArrayList<>();
-        for (DiskPlan d : StoragePlanner.plan(spec, assumed, qemu).disks()) {
+        for (DiskPlan d : disks) {
             for (BlockNode n : d.nodes()) {
                 switch (n) {
                     case FileNode f -> paths.add(f.filename());
@@ -44,7 +59,7 @@ public final class HostPlanning {
                 }
             }
         }
-        return StoragePlanner.plan(spec, facts(spec, config, stateDir, accelerator, HostProbe.withoutDirectIo(paths)), qemu);
+        return paths;
     }
 
     private static HostFacts facts(VmSpec spec, HostConfig c, Path stateDir, Accelerator accelerator, Set<Path> withoutDirectIo) {

@@ -177,6 +177,39 @@ public final class StoragePlanner {
                 objects, all, planned, filesystems, threads, kernel, artifacts, notes);
     }
 
+    /** A disk added to a running VM: its nodes (bottom-up), its device in {@code slot}, and what to prepare first. */
+    public record Hotplug(DiskPlan disk, List<Artifact> artifacts) {
+        public Hotplug {
+            artifacts = List.copyOf(artifacts);
+        }
+    }
+
+    /**
+     * Plans disk {@code diskName} of {@code spec} (the VM's spec with the new disk and volume in it)
+     * for a hotplug into {@code slot}: the same backend rules as at start; no iothread (a running
+     * VM's iothreads are fixed), one queue unless blockMultiQueue.
+     */
+    public static Hotplug planHotplug(VmSpec spec, String diskName, HostFacts host, QemuCapabilities qemu, HotplugSlot slot) {
+        DiskSpec d = spec.disks().stream().filter(x -> x.name().equals(diskName)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no disk " + diskName + " in the spec"));
+        DiskBackends.Backend b = new DiskBackends(spec, host, qemu).plan(d);
+        Frontend fe = frontend(d, b.top(), b.cache());
+        String id = NodeName.derive("ua", d.name()).value();
+        Device device = switch (slot) {
+            case HotplugSlot.RootPort p when d.bus() == Bus.VIRTIO -> new VirtioBlkPci(id, PciAddress.onPort(p.port()), fe, Optional.empty(),
+                    OptionalInt.of(spec.blockMultiQueue() ? spec.cpu().vcpus() : 1), !thick(d));
+            case HotplugSlot.ScsiLun l when d.bus() == Bus.SCSI -> {
+                ScsiAddress a = new ScsiAddress(l.controller() + ".0", 0, 0, l.lun());
+                yield d.device() instanceof DiskDevice.Lun && b.blockDevice() ? new ScsiBlock(id, a, passthrough(fe, d)) : new ScsiHd(id, a, fe);
+            }
+            default -> throw new VmmException(VmmException.Kind.LAYOUT_EXHAUSTED, d.name(),
+                    "disk \"" + d.name() + "\" is on bus " + d.bus().name().toLowerCase(java.util.Locale.ROOT)
+                            + "; only virtio and scsi disks can be hotplugged");
+        };
+        String prefix = d.bus() == Bus.VIRTIO ? "vd" : "sd";
+        return new Hotplug(new DiskPlan(d.name(), prefix + "?", b.nodes(), b.top(), device, b.cache(), Optional.empty()), b.artifacts());
+    }
+
     private static Frontend frontend(DiskSpec d, NodeName top, CacheMode cache) {
         OnError werror = switch (d.errorPolicy()) {
             case STOP -> OnError.STOP;
