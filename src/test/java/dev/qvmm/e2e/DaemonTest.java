@@ -41,11 +41,13 @@ class DaemonTest {
 
     /** A {@code scripts/qvmm daemon} in the background. */
     record Daemon(Process process, Path state, Path stderr) {
-        static Daemon start(Path state) throws Exception {
+        static Daemon start(Path state, String... options) throws Exception {
             Files.createDirectories(state);
             Path err = Files.createTempFile(state, "daemon", ".err");
-            ProcessBuilder pb = new ProcessBuilder(QvmmCli.CHECKOUT.resolve("scripts/qvmm").toString(), "daemon",
-                    "--state-dir", state.toString(), "--allow-path", "/");
+            List<String> argv = new ArrayList<>(List.of(QvmmCli.CHECKOUT.resolve("scripts/qvmm").toString(), "daemon",
+                    "--state-dir", state.toString(), "--allow-path", "/"));
+            argv.addAll(List.of(options));
+            ProcessBuilder pb = new ProcessBuilder(argv);
             pb.environment().put("QVMM_SKIP_BUILD", "1");
             Daemon d = new Daemon(pb.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile()).start(), state, err);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -261,6 +263,93 @@ class DaemonTest {
         assertEquals(0, second.cli("delete", "--grace", "5", "hp").exitCode());
         assertTrue(Files.exists(state.resolve("claims/hp-kept/disk.img")), "deleting the VM deleted a claim");
         second.kill("TERM");
+    }
+
+    private static void exec(String... argv) throws Exception {
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, () -> String.join(" ", argv) + " failed: " + out);
+    }
+
+    private static JsonNode awaitPhase(Daemon d, String vm, String phase) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ProbeGuest.BOOT_DEADLINE_SECONDS);
+        while (true) {
+            JsonNode s = d.status(vm);
+            if (s.path("phase").asText().equals(phase)) {
+                return s;
+            }
+            assertTrue(System.nanoTime() < deadline, () -> vm + " never became " + phase + ", last: " + s);
+            Thread.sleep(200);
+        }
+    }
+
+    /**
+     * One running guest goes through a real ENOSPC (its disk on a full tmpfs: errorPolicy stop
+     * pauses it, naming the disk, and resume continues once the host made room), a CD-ROM eject
+     * and media change, and a claim image grown on the host (expandDisks: block_resize).
+     */
+    @Test
+    void ioErrorPauseAndResumeMediaChangeAndClaimExpansionOnARunningGuest(@TempDir Path dir) throws Exception {
+        Path state = dir.resolve("state");
+        claim(state, "grow", 32L << 20);
+        Path small = dir.resolve("small");
+        Files.createDirectories(small);
+        Files.createDirectories(dir.resolve("iso-a"));
+        Files.createDirectories(dir.resolve("iso-b"));
+        Files.writeString(dir.resolve("iso-a/a.txt"), "a");
+        Files.write(dir.resolve("iso-b/b.bin"), new byte[3 << 20]);
+        exec("xorriso", "-as", "mkisofs", "-quiet", "-o", dir.resolve("a.iso").toString(), dir.resolve("iso-a").toString());
+        exec("xorriso", "-as", "mkisofs", "-quiet", "-o", dir.resolve("b.iso").toString(), dir.resolve("iso-b").toString());
+        long bSize = Files.size(dir.resolve("b.iso"));
+        exec("mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", small.toString());
+        try {
+            Path full = small.resolve("full.img");
+            try (RandomAccessFile f = new RandomAccessFile(full.toFile(), "rw")) {
+                f.setLength(64L << 20);
+            }
+            Path filler = small.resolve("filler");
+            Files.write(filler, new byte[20 << 20]);
+            Path yaml = dir.resolve("live.yaml");
+            Files.writeString(yaml, RunCliTest.spec("live", "qvmm_fill=vdb qvmm_watch=1",
+                    "      - {name: full, disk: {bus: virtio}, errorPolicy: stop}\n"
+                            + "      - {name: grow, disk: {bus: virtio}, serial: GROW}\n"
+                            + "      - {name: cd, cdrom: {bus: sata}}",
+                    "  - {name: full, hostDisk: {path: " + full + ", type: Disk}}\n"
+                            + "  - {name: grow, persistentVolumeClaim: {claimName: grow}}\n"
+                            + "  - {name: cd, hostDisk: {path: " + dir.resolve("a.iso") + ", type: Disk}}"));
+            Daemon d = Daemon.start(state, "--expand-disks");
+            QvmmCli.Result created = d.cli("create", yaml.toString());
+            assertEquals(0, created.exitCode(), created::toString);
+            Path console = d.console("live");
+
+            JsonNode paused = awaitPhase(d, "live", "Paused");
+            assertEquals("IOError", paused.path("reason").asText(), paused::toString);
+            assertTrue(paused.path("message").asText().contains("full") && paused.path("message").asText().contains("No space"),
+                    paused::toString);
+            Files.delete(filler);
+            QvmmCli.Result resumed = d.cli("resume", "live");
+            assertTrue(resumed.stdout().contains("live Running"), resumed::toString);
+            awaitConsole(console, "QVMM fill dev=vdb bytes=8388608", 1);
+            awaitConsole(console, "QVMM done", 1);
+
+            assertEquals(0, d.cli("eject", "live", "--disk", "cd").exitCode());
+            awaitConsole(console, "QVMM changed name=sr0 size=0", 1);
+            QvmmCli.Result inserted = d.cli("insert", "live", "--disk", "cd", "--path", dir.resolve("b.iso").toString());
+            assertEquals(0, inserted.exitCode(), inserted::toString);
+            awaitConsole(console, "QVMM changed name=sr0 size=" + bSize, 1);
+            QvmmCli.Result noDrive = d.cli("eject", "live", "--disk", "grow");
+            assertTrue(noDrive.stderr().contains("has no CD-ROM \"grow\"; its CD-ROMs: cd"), noDrive::toString);
+
+            try (RandomAccessFile f = new RandomAccessFile(state.resolve("claims/grow/disk.img").toFile(), "rw")) {
+                f.setLength(64L << 20);
+            }
+            awaitConsole(console, "QVMM changed name=vdc size=" + (64L << 20), 1);
+
+            assertEquals(0, d.cli("delete", "--grace", "5", "live").exitCode());
+            d.kill("TERM");
+        } finally {
+            exec("umount", "-l", small.toString());
+        }
     }
 
     @Test

@@ -39,6 +39,8 @@ public final class QvmmCommand implements Runnable {
         m.put("status", VmCommands.Status::new);
         m.put("addvolume", VmCommands.AddVolume::new);
         m.put("removevolume", VmCommands.RemoveVolume::new);
+        m.put("eject", VmCommands.Eject::new);
+        m.put("insert", VmCommands.Insert::new);
         m.put("events", VmCommands.Events::new);
         return java.util.Collections.unmodifiableMap(m);
     }

@@ -220,6 +220,39 @@ final class VmCommands {
         }
     }
 
+    @Command(name = "eject", mixinStandardHelpOptions = true, description = "Take the medium out of a running VM's CD-ROM.")
+    static final class Eject extends Client {
+        @Parameters(paramLabel = "VM", description = "The running VM.")
+        String name;
+
+        @Option(names = "--disk", required = true, paramLabel = "NAME", description = "The CD-ROM disk.")
+        String disk;
+
+        @Override
+        int run() {
+            return printStatus(api().call("POST", "/v1/vms/" + name + "/media/" + disk + "/eject", ""));
+        }
+    }
+
+    @Command(name = "insert", mixinStandardHelpOptions = true,
+            description = "Put a host image (ISO, raw or qcow2) into a running VM's CD-ROM, replacing its medium, until the VM stops.")
+    static final class Insert extends Client {
+        @Parameters(paramLabel = "VM", description = "The running VM.")
+        String name;
+
+        @Option(names = "--disk", required = true, paramLabel = "NAME", description = "The CD-ROM disk.")
+        String disk;
+
+        @Option(names = "--path", required = true, paramLabel = "FILE", description = "The image on this host.")
+        Path image;
+
+        @Override
+        int run() {
+            String body = QmpJson.mapper().createObjectNode().put("path", image.toAbsolutePath().toString()).toString();
+            return printStatus(api().call("POST", "/v1/vms/" + name + "/media/" + disk + "/insert", body));
+        }
+    }
+
     @Command(name = "status", mixinStandardHelpOptions = true, description = "A VM's status as JSON.")
     static final class Status extends Client {
         @Parameters(paramLabel = "NAME", description = "The VM.")

@@ -61,6 +61,8 @@ import java.util.concurrent.CompletionException;
  * GET    /v1/vms/NAME/volumes          the volumes hotplugged into the running VM
  * POST   /v1/vms/NAME/volumes          hotplug {"volumeName", "bus", "diskType", "serial", "cache", "persist"}
  * DELETE /v1/vms/NAME/volumes/VOLUME   unplug (waits for the guest to release it)
+ * POST   /v1/vms/NAME/media/DISK/eject            empty a CD-ROM
+ * POST   /v1/vms/NAME/media/DISK/insert {"path"}  put a host image into a CD-ROM
  * GET    /v1/events                    lifecycle events of every VM as JSON lines, until the client closes
  * </pre>
  */
@@ -155,12 +157,15 @@ public final class ApiServer implements AutoCloseable {
             String body = req.content().toString(StandardCharsets.UTF_8);
             try {
                 route(ctx, req.method(), path, uri, body);
+            } catch (java.io.IOException e) {
+                reply(ctx, HttpResponseStatus.BAD_REQUEST, error("the body is not JSON: " + e.getMessage(), "BAD_REQUEST"));
             } catch (RuntimeException e) {
                 fail(ctx, e);
             }
         }
 
-        private void route(ChannelHandlerContext ctx, HttpMethod method, List<String> path, QueryStringDecoder uri, String body) {
+        private void route(ChannelHandlerContext ctx, HttpMethod method, List<String> path, QueryStringDecoder uri, String body)
+                throws java.io.IOException {
             if (path.isEmpty() || !path.getFirst().equals("v1")) {
                 reply(ctx, HttpResponseStatus.NOT_FOUND, error("no such resource: /" + String.join("/", path), "NOT_FOUND"));
                 return;
@@ -197,6 +202,22 @@ public final class ApiServer implements AutoCloseable {
                 answer(ctx, daemon.existing(path.get(2)).addVolume(r), HttpResponseStatus.OK);
             } else if (resource.equals("vms") && path.size() == 5 && path.get(3).equals("volumes") && method.equals(HttpMethod.DELETE)) {
                 answer(ctx, daemon.existing(path.get(2)).removeVolume(path.get(4)), HttpResponseStatus.OK);
+            } else if (resource.equals("vms") && path.size() == 6 && path.get(3).equals("media") && method.equals(HttpMethod.POST)) {
+                ManagedVm vm = daemon.existing(path.get(2));
+                switch (path.get(5)) {
+                    case "eject" -> answer(ctx, vm.eject(path.get(4)), HttpResponseStatus.OK);
+                    case "insert" -> {
+                        String image = Optional.ofNullable(QmpJson.mapper().readTree(body).get("path"))
+                                .map(com.fasterxml.jackson.databind.JsonNode::asText).orElse("");
+                        if (image.isEmpty()) {
+                            reply(ctx, HttpResponseStatus.BAD_REQUEST, error("insert needs a body {\"path\": \"/abs/image.iso\"}", "BAD_REQUEST"));
+                        } else {
+                            answer(ctx, vm.insert(path.get(4), java.nio.file.Path.of(image)), HttpResponseStatus.OK);
+                        }
+                    }
+                    default -> reply(ctx, HttpResponseStatus.NOT_FOUND, error("no media operation \"" + path.get(5)
+                            + "\"; use eject or insert", "NOT_FOUND"));
+                }
             } else if (resource.equals("vms") && path.size() == 4 && method.equals(HttpMethod.POST)) {
                 ManagedVm vm = daemon.existing(path.get(2));
                 CompletableFuture<VmEvent> op = switch (path.get(3)) {

@@ -29,6 +29,10 @@ public final class Daemon implements AutoCloseable {
     private final VmStore store;
     private final Map<String, ManagedVm> vms = new ConcurrentSkipListMap<>();
     private final List<Consumer<VmEvent>> subscribers = new CopyOnWriteArrayList<>();
+    /** How often claim images are checked for growth (expandDisks). */
+    static final java.time.Duration EXPANSION_PERIOD = java.time.Duration.ofSeconds(2);
+    private final java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().daemon(true).name("qvmm-expand-disks").unstarted(r));
 
     private Daemon(DaemonHost host) {
         this.host = host;
@@ -46,6 +50,19 @@ public final class Daemon implements AutoCloseable {
             } catch (RuntimeException e) {
                 log.accept("VM " + name + ": cannot be restored: " + e.getMessage());
             }
+        }
+        if (host.config().expandDisks()) {
+            long ms = EXPANSION_PERIOD.toMillis();
+            d.timer.scheduleWithFixedDelay(() -> d.vms.values().forEach(vm -> {
+                try {
+                    vm.expandClaims().exceptionally(t -> {
+                        log.accept("VM " + vm.name() + ": checking its claims for growth failed: " + t.getMessage());
+                        return null;
+                    });
+                } catch (java.util.concurrent.RejectedExecutionException deleted) {
+                    // the VM is being deleted
+                }
+            }), ms, ms, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
         return d;
     }
@@ -124,6 +141,7 @@ public final class Daemon implements AutoCloseable {
     /** The daemon goes away; every guest keeps running and is adopted by the next daemon. */
     @Override
     public void close() {
+        timer.shutdownNow();
         vms.values().forEach(ManagedVm::detach);
     }
 }

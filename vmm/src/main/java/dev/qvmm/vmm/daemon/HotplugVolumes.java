@@ -7,7 +7,6 @@ import dev.qvmm.blockdev.QemuImg;
 import dev.qvmm.blockdev.VirtioScsiPci;
 import dev.qvmm.qmp.QmpClient;
 import dev.qvmm.qmp.QmpEvent;
-import dev.qvmm.qmp.QmpException;
 import dev.qvmm.qmp.command.BlockdevDel;
 import dev.qvmm.qmp.command.DeviceDel;
 import dev.qvmm.qmp.wire.QmpJson;
@@ -30,7 +29,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -124,7 +122,7 @@ final class HotplugVolumes {
                     // so the first SCSI hotplug brings its own on a spare port (it stays for later ones).
                     String p = takePort(r);
                     VirtioScsiPci scsi = new VirtioScsiPci(HOTPLUG_SCSI, PciAddress.onPort(p), Optional.empty(), OptionalInt.empty());
-                    join(qmp.execute(scsi.deviceAdd()));
+                    QmpCalls.join(qmp.execute(scsi.deviceAdd()));
                     addedController = p;
                     controller = HOTPLUG_SCSI;
                     slots = new HotplugSlots(slots.sparePorts(), controller, slots.usedLuns());
@@ -145,11 +143,11 @@ final class HotplugVolumes {
             });
             List<String> nodes = new ArrayList<>();
             for (BlockNode n : plan.disk().nodes()) {
-                join(qmp.execute(n.blockdevAdd()));
+                QmpCalls.join(qmp.execute(n.blockdevAdd()));
                 nodes.add(n.nodeName().value());
                 undo.add(() -> tryDel(qmp, n.nodeName().value()));
             }
-            join(qmp.execute(plan.disk().device().deviceAdd()));
+            QmpCalls.join(qmp.execute(plan.disk().device().deviceAdd()));
             volumes.add(new HotplugVolume(r, disk, volume, plan.disk().device().id(), nodes, port, lun, addedController,
                     prepared.ephemeral().stream().map(Path::toString).toList()));
             if (lun != null) {
@@ -181,7 +179,7 @@ final class HotplugVolumes {
                         : new VmmException(VmmException.Kind.VM_NOT_FOUND, name, "VM \"" + vm + "\" has no volume \"" + name + "\""));
         CompletableFuture<QmpEvent> released = qmp.awaitEvent("DEVICE_DELETED",
                 e -> v.deviceId().equals(e.data().path("device").asText()), RELEASE_TIMEOUT);
-        join(qmp.execute(new DeviceDel(v.deviceId())));
+        QmpCalls.join(qmp.execute(new DeviceDel(v.deviceId())));
         try {
             released.get(RELEASE_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
@@ -190,7 +188,7 @@ final class HotplugVolumes {
                     + "removevolume again once the guest lets go", List.of(), e);
         }
         for (String node : v.nodes().reversed()) {
-            join(qmp.execute(new BlockdevDel(node)));
+            QmpCalls.join(qmp.execute(new BlockdevDel(node)));
         }
         for (String f : v.ephemeral().reversed()) {
             try {
@@ -238,17 +236,6 @@ final class HotplugVolumes {
             qmp.execute(new BlockdevDel(node)).get(10, TimeUnit.SECONDS);
         } catch (Exception ignored) {
             // the node was not added, or QEMU is gone
-        }
-    }
-
-    private static <T> T join(CompletableFuture<T> f) {
-        try {
-            return f.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof QmpException q) {
-                throw new VmmException(VmmException.Kind.QEMU_COMMAND_FAILED, "qmp", q.getMessage(), List.of(), q);
-            }
-            throw e;
         }
     }
 }

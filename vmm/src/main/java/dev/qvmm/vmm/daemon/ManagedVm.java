@@ -48,6 +48,7 @@ public final class ManagedVm {
     private volatile ArtifactPreparer.Prepared prepared;
     private volatile VmEvent status;
     private volatile HotplugVolumes hotplug;
+    private volatile Media media;
 
     private ManagedVm(String name, DaemonHost host, VmStore store, Consumer<VmEvent> events, VmEvent status) {
         this.name = name;
@@ -76,6 +77,7 @@ public final class ManagedVm {
             vm.ephemeral = r.ephemeral().stream().map(Path::of).toList();
             if (r.slots() != null) {
                 vm.hotplug = new HotplugVolumes(name, r.slots(), r.hotplugged());
+                vm.media = new Media(name, r.media());
             }
             vm.adopt(r.qemuPid());
         }
@@ -168,6 +170,70 @@ public final class ManagedVm {
         });
     }
 
+    /** Takes the medium out of CD-ROM {@code disk}; the drive stays, empty, tray closed. */
+    CompletableFuture<VmEvent> eject(String disk) {
+        return submit(() -> {
+            media().eject(disk, running("eject a medium of").qmp());
+            return volumeEvent("MediumEjected", "CD-ROM " + disk + " is empty");
+        });
+    }
+
+    /** Puts the image at {@code path} (a host file, raw or ISO or qcow2) into CD-ROM {@code disk}, replacing its medium. */
+    CompletableFuture<VmEvent> insert(String disk, Path path) {
+        return submit(() -> {
+            VmSession s = running("insert a medium into");
+            try {
+                media().insert(disk, path, hotplug.effectiveSpec(store.spec(name)), host, s.qmp());
+            } catch (IOException e) {
+                throw new UncheckedIOException("VM \"" + name + "\": " + e.getMessage(), e);
+            }
+            return volumeEvent("MediumInserted", "CD-ROM " + disk + " holds " + path);
+        });
+    }
+
+    /**
+     * With the host's expandDisks switch on: every raw claim image ({@code <claims>/<claim>/disk.img})
+     * whose file grew on the host beyond what the guest sees is {@code block_resize}d to the file's
+     * size, as KubeVirt does when a claim is expanded. Runs on the VM's operation thread; a VM that
+     * does not run is left alone.
+     */
+    CompletableFuture<VmEvent> expandClaims() {
+        return submit(() -> {
+            VmSession s = session;
+            if (!host.config().expandDisks() || s == null || s.status().state() != VmState.RUNNING) {
+                return status;
+            }
+            Path claims = host.config().claims().toAbsolutePath().normalize();
+            for (dev.qvmm.qmp.command.BlockDeviceInfo n : QmpCalls.join(s.qmp().execute(new dev.qvmm.qmp.command.QueryNamedBlockNodes(true)))) {
+                if (!"raw".equals(n.drv()) || n.file() == null || n.image() == null || !n.file().endsWith("/disk.img")) {
+                    continue;
+                }
+                Path file = Path.of(n.file()).toAbsolutePath().normalize();
+                if (!file.startsWith(claims) || !Files.isRegularFile(file)) {
+                    continue;
+                }
+                try {
+                    long size = Files.size(file);
+                    if (size > n.image().virtualSize()) {
+                        QmpCalls.join(s.qmp().execute(new dev.qvmm.qmp.command.BlockResize(null, n.nodeName(), size)));
+                        volumeEvent("VolumeExpanded", file + " grew from " + n.image().virtualSize() + " to " + size + " bytes");
+                    }
+                } catch (IOException e) {
+                    // the file went away meanwhile: the next look decides
+                }
+            }
+            return status;
+        });
+    }
+
+    private Media media() {
+        Media m = media;
+        if (m == null) {
+            throw new VmmException(VmmException.Kind.VM_STATE_CONFLICT, name, "VM \"" + name + "\" is not running");
+        }
+        return m;
+    }
+
     private void saveSpec(String yaml) {
         try {
             store.saveSpec(name, yaml);
@@ -241,6 +307,7 @@ public final class ManagedVm {
             prepared = new ArtifactPreparer(QemuImg.onPath(), ImportProgress.NONE).prepare(plan.artifacts());
             ephemeral = prepared.ephemeral();
             hotplug = new HotplugVolumes(name, HotplugSlots.of(plan), List.of());
+            media = new Media(name, Media.of(plan));
             VmSession started = VmSession.launch(new LaunchSpec(name, argv, false, host.startTimeout()), run, this::onEvent);
             session = started;
             prepared.companions().forEach(c -> c.qemuStarted(started.qemuPid()));
@@ -322,6 +389,7 @@ public final class ManagedVm {
             }
         }
         hotplug = null;
+        media = null;
         RunDirectory run = runDirectory();
         try {
             if (succeeded) {
@@ -338,9 +406,10 @@ public final class ManagedVm {
     private void save(VmEvent e, Long pid) {
         try {
             HotplugVolumes h = pid == null ? null : hotplug;
+            Media m = pid == null ? null : media;
             store.saveRecord(new VmRecord(name, e.time().toString(), e.state().name(), e.reason(), e.message(), pid,
                     pid == null ? List.of() : ephemeral.stream().map(Path::toString).toList(),
-                    h == null ? null : h.slots(), h == null ? List.of() : h.volumes()));
+                    h == null ? null : h.slots(), h == null ? List.of() : h.volumes(), m == null ? null : m.drives()));
         } catch (IOException ex) {
             System.err.println("qvmm daemon: cannot save the state of VM " + name + ": " + ex.getMessage());
         }

@@ -37,6 +37,18 @@ final class SpecEdit {
         });
     }
 
+    /** The stream with the volume named like {@code volume} replaced by it (a CD-ROM's new medium). */
+    static String withVolumeReplaced(String yaml, ObjectNode volume) {
+        return edit(yaml, vmSpec -> {
+            ArrayNode volumes = array(vmSpec, "volumes");
+            for (int i = 0; i < volumes.size(); i++) {
+                if (volume.path("name").asText().equals(volumes.get(i).path("name").asText())) {
+                    volumes.set(i, volume.deepCopy());
+                }
+            }
+        });
+    }
+
     /** Whether the stream's VM has a disk named {@code name}. */
     static boolean hasDisk(String yaml, String name) {
         boolean[] found = {false};

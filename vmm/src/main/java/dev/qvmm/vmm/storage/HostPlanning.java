@@ -47,20 +47,35 @@ public final class HostPlanning {
         return StoragePlanner.planHotplug(spec, diskName, facts(spec, config, stateDir, accelerator, withoutDirectIo), qemu, slot);
     }
 
+    /** Plans the new medium of CD-ROM {@code diskName}, with the same probes. */
+    public static StoragePlanner.Medium planMedium(VmSpec spec, String diskName, HostConfig config, Path stateDir,
+                                                   Accelerator accelerator, String qemuBinary) throws IOException {
+        new AllowedPaths(config.allowedPaths()).check(spec);
+        QemuCapabilities qemu = HostProbe.qemu(qemuBinary);
+        StoragePlanner.Medium assumed = StoragePlanner.planMedium(spec, diskName, facts(spec, config, stateDir, accelerator, Set.of()), qemu);
+        Set<Path> withoutDirectIo = HostProbe.withoutDirectIo(imagePaths(assumed.nodes()));
+        return StoragePlanner.planMedium(spec, diskName, facts(spec, config, stateDir, accelerator, withoutDirectIo), qemu);
+    }
+
     private static List<Path> paths(List<DiskPlan> disks) {
+        List<BlockNode> nodes = new ArrayList<>();
+        disks.forEach(d -> nodes.addAll(d.nodes()));
+        return imagePaths(nodes);
+    }
+
+    private static List<Path> imagePaths(List<BlockNode> nodes) {
         List<Path> paths = new ArrayList<>();
-        for (DiskPlan d : disks) {
-            for (BlockNode n : d.nodes()) {
-                switch (n) {
-                    case FileNode f -> paths.add(f.filename());
-                    case HostDeviceNode h -> paths.add(h.filename());
-                    case RawNode r -> { }
-                    case Qcow2Node q -> { }
-                }
+        for (BlockNode n : nodes) {
+            switch (n) {
+                case FileNode f -> paths.add(f.filename());
+                case HostDeviceNode h -> paths.add(h.filename());
+                case RawNode r -> { }
+                case Qcow2Node q -> { }
             }
         }
         return paths;
     }
+
 
     private static HostFacts facts(VmSpec spec, HostConfig c, Path stateDir, Accelerator accelerator, Set<Path> withoutDirectIo) {
         return new HostFacts(c.claims(), stateDir.resolve("run").resolve(spec.name()), c.images(), accelerator,

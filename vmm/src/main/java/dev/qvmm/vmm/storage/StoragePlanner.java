@@ -1,5 +1,6 @@
 package dev.qvmm.vmm.storage;
 
+import dev.qvmm.blockdev.BlockNode;
 import dev.qvmm.blockdev.Device;
 import dev.qvmm.blockdev.Floppy;
 import dev.qvmm.blockdev.Frontend;
@@ -208,6 +209,22 @@ public final class StoragePlanner {
         };
         String prefix = d.bus() == Bus.VIRTIO ? "vd" : "sd";
         return new Hotplug(new DiskPlan(d.name(), prefix + "?", b.nodes(), b.top(), device, b.cache(), Optional.empty()), b.artifacts());
+    }
+
+    /** The nodes of a CD-ROM's new medium (bottom-up, {@code top} last) and what to prepare first. */
+    public record Medium(List<BlockNode> nodes, NodeName top, List<Artifact> artifacts) {
+        public Medium {
+            nodes = List.copyOf(nodes);
+            artifacts = List.copyOf(artifacts);
+        }
+    }
+
+    /** Plans the medium of CD-ROM {@code diskName} of {@code spec} (its volume being the new medium), as at start. */
+    public static Medium planMedium(VmSpec spec, String diskName, HostFacts host, QemuCapabilities qemu) {
+        DiskSpec d = spec.disks().stream().filter(x -> x.name().equals(diskName)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no disk " + diskName + " in the spec"));
+        DiskBackends.Backend b = new DiskBackends(spec, host, qemu).plan(d);
+        return new Medium(b.nodes(), b.top(), b.artifacts());
     }
 
     private static Frontend frontend(DiskSpec d, NodeName top, CacheMode cache) {
