@@ -194,7 +194,7 @@ class DaemonTest {
     }
 
     /** Waits for the console to show {@code text} at least {@code times} times. */
-    private static void awaitConsole(Path console, String text, int times) throws Exception {
+    static void awaitConsole(Path console, String text, int times) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ProbeGuest.BOOT_DEADLINE_SECONDS);
         while (read(console).split(Pattern.quote(text), -1).length - 1 < times) {
             assertTrue(System.nanoTime() < deadline, () -> "the guest never said \"" + text + "\" " + times + " times:\n" + read(console));

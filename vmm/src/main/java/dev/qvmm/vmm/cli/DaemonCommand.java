@@ -39,6 +39,10 @@ public final class DaemonCommand implements Callable<Integer> {
             description = "Group that may use the API socket (mode 0660); default: the daemon's own group.")
     String socketGroup;
 
+    @Option(names = "--qmp-passthrough",
+            description = "Let API users send any QMP command to a VM's monitor (POST /v1/vms/NAME/qmp): as powerful as QEMU itself.")
+    boolean qmpPassthrough;
+
     @Option(names = "--start-timeout", paramLabel = "SECONDS", defaultValue = "60",
             description = "How long each QEMU may take to bring up its monitor (default ${DEFAULT-VALUE}).")
     long startTimeoutSeconds;
@@ -55,7 +59,7 @@ public final class DaemonCommand implements Callable<Integer> {
             DaemonHost daemonHost = new DaemonHost(config, host.stateDir(), planning.qemuBinary, accel.accelerator(),
                     Duration.ofSeconds(startTimeoutSeconds));
             Daemon daemon = Daemon.open(daemonHost, line -> log(err, line));
-            ApiServer api = ApiServer.bind(socket.socket(host), daemon, Optional.ofNullable(socketGroup));
+            ApiServer api = ApiServer.bind(socket.socket(host), daemon, Optional.ofNullable(socketGroup), qmpPassthrough);
             daemon.subscribe(e -> log(err, e.toLine()));
             log(err, "accelerator " + accel + "; " + daemon.vms().size() + " VMs; listening on " + api.socket());
             CountDownLatch stopped = new CountDownLatch(1);

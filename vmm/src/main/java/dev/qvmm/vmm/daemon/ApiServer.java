@@ -63,6 +63,7 @@ import java.util.concurrent.CompletionException;
  * DELETE /v1/vms/NAME/volumes/VOLUME   unplug (waits for the guest to release it)
  * POST   /v1/vms/NAME/media/DISK/eject            empty a CD-ROM
  * POST   /v1/vms/NAME/media/DISK/insert {"path"}  put a host image into a CD-ROM
+ * POST   /v1/vms/NAME/qmp {"execute", "arguments"}  one QMP command (only with --qmp-passthrough)
  * GET    /v1/events                    lifecycle events of every VM as JSON lines, until the client closes
  * </pre>
  */
@@ -84,7 +85,7 @@ public final class ApiServer implements AutoCloseable {
      * Listens on {@code socket}. A socket file nobody answers on (left by a killed daemon) is
      * replaced; one a daemon answers on is an error.
      */
-    public static ApiServer bind(Path socket, Daemon daemon, Optional<String> socketGroup) throws IOException {
+    public static ApiServer bind(Path socket, Daemon daemon, Optional<String> socketGroup, boolean qmpPassthrough) throws IOException {
         if (Files.exists(socket)) {
             if (answers(socket)) {
                 throw new IOException("another qvmm daemon is listening on " + socket);
@@ -98,7 +99,7 @@ public final class ApiServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel c) {
-                            c.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_BODY), new Handler(daemon));
+                            c.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_BODY), new Handler(daemon, qmpPassthrough));
                         }
                     })
                     .bind(new DomainSocketAddress(socket.toFile())).sync().channel();
@@ -145,9 +146,11 @@ public final class ApiServer implements AutoCloseable {
 
     private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final Daemon daemon;
+        private final boolean qmpPassthrough;
 
-        Handler(Daemon daemon) {
+        Handler(Daemon daemon, boolean qmpPassthrough) {
             this.daemon = daemon;
+            this.qmpPassthrough = qmpPassthrough;
         }
 
         @Override
@@ -202,6 +205,25 @@ public final class ApiServer implements AutoCloseable {
                 answer(ctx, daemon.existing(path.get(2)).addVolume(r), HttpResponseStatus.OK);
             } else if (resource.equals("vms") && path.size() == 5 && path.get(3).equals("volumes") && method.equals(HttpMethod.DELETE)) {
                 answer(ctx, daemon.existing(path.get(2)).removeVolume(path.get(4)), HttpResponseStatus.OK);
+            } else if (resource.equals("vms") && path.size() == 4 && path.get(3).equals("qmp") && method.equals(HttpMethod.POST)) {
+                if (!qmpPassthrough) {
+                    reply(ctx, HttpResponseStatus.FORBIDDEN, error("QMP passthrough is off; start the daemon with --qmp-passthrough "
+                            + "(it lets API users do anything QEMU can)", "FORBIDDEN"));
+                    return;
+                }
+                com.fasterxml.jackson.databind.JsonNode cmd = QmpJson.mapper().readTree(body);
+                if (cmd == null || !cmd.path("execute").isTextual()) {
+                    reply(ctx, HttpResponseStatus.BAD_REQUEST, error("the body must be {\"execute\": COMMAND, \"arguments\": {...}}", "BAD_REQUEST"));
+                    return;
+                }
+                daemon.existing(path.get(2)).qmp(cmd.get("execute").asText(), cmd.get("arguments")).whenComplete((r, t) -> {
+                    if (t != null) {
+                        Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+                        reply(ctx, HttpResponseStatus.UNPROCESSABLE_ENTITY, error(String.valueOf(c.getMessage()), "QMP_ERROR"));
+                    } else {
+                        reply(ctx, HttpResponseStatus.OK, QmpJson.mapper().createObjectNode().set("return", r));
+                    }
+                });
             } else if (resource.equals("vms") && path.size() == 6 && path.get(3).equals("media") && method.equals(HttpMethod.POST)) {
                 ManagedVm vm = daemon.existing(path.get(2));
                 switch (path.get(5)) {

@@ -251,6 +251,15 @@ public final class ManagedVm {
         return e;
     }
 
+    /**
+     * Runs one QMP command on the VM's monitor and answers QEMU's return value (the API's guarded
+     * passthrough). Not serialised with the VM's operations: it is for looking, and for what qvmm
+     * does not do itself.
+     */
+    CompletableFuture<com.fasterxml.jackson.databind.JsonNode> qmp(String command, com.fasterxml.jackson.databind.JsonNode arguments) {
+        return running("send QMP to").qmp().execute(command, arguments == null || arguments.isNull() ? null : arguments);
+    }
+
     /** The volumes hotplugged into the running VM. */
     List<HotplugVolume> hotplugged() {
         HotplugVolumes h = hotplug;
