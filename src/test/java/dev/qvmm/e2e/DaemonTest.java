@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -350,6 +351,52 @@ class DaemonTest {
         } finally {
             exec("umount", "-l", small.toString());
         }
+    }
+
+    /**
+     * --qemu-user: QEMU drops to nobody after start-up, so it cannot open a root-only claim itself
+     * (shown through the QMP passthrough); hotplug and media changes still work because the
+     * daemon opens the images and passes descriptors.
+     */
+    @Test
+    void aQemuRunningAsNobodyGetsLaterImagesAsDescriptors(@TempDir Path dir) throws Exception {
+        Path state = dir.resolve("state");
+        claim(state, "private", 40L << 20);
+        Path img = state.resolve("claims/private/disk.img");
+        Files.setPosixFilePermissions(img, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Path yaml = dir.resolve("nobody.yaml");
+        Files.writeString(yaml, RunCliTest.spec("nobody", "qvmm_watch=1", "", ""));
+        Daemon d = Daemon.start(state, "--qemu-user", "nobody", "--qmp-passthrough");
+        QvmmCli.Result created = d.cli("create", yaml.toString());
+        assertEquals(0, created.exitCode(), created::toString);
+        long pid = d.status("nobody").path("qemuPid").asLong();
+        assertTrue(Files.readString(Path.of("/proc/" + pid + "/status")).matches("(?s).*\nUid:\t65534\t65534\t.*"),
+                "QEMU does not run as nobody");
+        Path console = d.console("nobody");
+        awaitConsole(console, "QVMM done", 1);
+
+        ApiCalls.Answer itself = new ApiCalls(state.resolve("qvmm.sock")).call("POST", "/v1/vms/nobody/qmp",
+                "{\"execute\": \"blockdev-add\", \"arguments\": {\"driver\": \"file\", \"node-name\": \"probe\", \"filename\": \"" + img + "\"}}");
+        assertEquals(422, itself.status(), itself.raw());
+        assertTrue(itself.raw().contains("Permission denied"), itself.raw());
+
+        QvmmCli.Result added = d.cli("addvolume", "nobody", "--volume-name", "private", "--bus", "virtio");
+        assertEquals(0, added.exitCode(), added::toString);
+        awaitConsole(console, "serial=private", 1);
+        assertTrue(read(console).contains("size=41943040 ro=0 removable=0 serial=private"), () -> read(console));
+        assertEquals(0, d.cli("removevolume", "nobody", "--volume-name", "private").exitCode());
+        awaitConsole(console, "QVMM removed name=vdb", 1);
+        try (Stream<Path> fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            assertFalse(fds.anyMatch(f -> {
+                try {
+                    return Files.readSymbolicLink(f).equals(img);
+                } catch (IOException e) {
+                    return false;
+                }
+            }), "QEMU still holds the unplugged claim's descriptor");
+        }
+        assertEquals(0, d.cli("delete", "--grace", "2", "nobody").exitCode());
+        d.kill("TERM");
     }
 
     @Test

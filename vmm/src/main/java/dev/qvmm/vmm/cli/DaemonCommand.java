@@ -39,6 +39,11 @@ public final class DaemonCommand implements Callable<Integer> {
             description = "Group that may use the API socket (mode 0660); default: the daemon's own group.")
     String socketGroup;
 
+    @Option(names = "--qemu-user", paramLabel = "USER",
+            description = "Run every QEMU as USER once it has started (QEMU's -runas); the daemon then opens images QEMU needs later "
+                    + "(hotplug, media) and passes them as descriptors. Needs a root daemon.")
+    String qemuUser;
+
     @Option(names = "--qmp-passthrough",
             description = "Let API users send any QMP command to a VM's monitor (POST /v1/vms/NAME/qmp): as powerful as QEMU itself.")
     boolean qmpPassthrough;
@@ -56,8 +61,12 @@ public final class DaemonCommand implements Callable<Integer> {
         try {
             HostConfig config = planning.config(host, spec.commandLine());
             AcceleratorChoice accel = planning.accelerator(config, host, spec.commandLine());
+            if (qemuUser != null && new com.sun.security.auth.module.UnixSystem().getUid() != 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--qemu-user " + qemuUser
+                        + " needs a daemon running as root (only root can make QEMU drop to another user)");
+            }
             DaemonHost daemonHost = new DaemonHost(config, host.stateDir(), planning.qemuBinary, accel.accelerator(),
-                    Duration.ofSeconds(startTimeoutSeconds));
+                    Duration.ofSeconds(startTimeoutSeconds), Optional.ofNullable(qemuUser));
             Daemon daemon = Daemon.open(daemonHost, line -> log(err, line));
             ApiServer api = ApiServer.bind(socket.socket(host), daemon, Optional.ofNullable(socketGroup), qmpPassthrough);
             daemon.subscribe(e -> log(err, e.toLine()));

@@ -141,15 +141,24 @@ final class HotplugVolumes {
                     // the run's own file; removed again at VM end
                 }
             });
+            List<BlockNode> planned = plan.disk().nodes();
+            List<Integer> fdsets = List.of();
+            if (host.qemuUser().isPresent()) {
+                FdSets.Passed passed = FdSets.pass(planned, qmp);
+                planned = passed.nodes();
+                fdsets = passed.fdsets();
+                List<Integer> sets = fdsets;
+                undo.add(() -> FdSets.release(sets, qmp));
+            }
             List<String> nodes = new ArrayList<>();
-            for (BlockNode n : plan.disk().nodes()) {
+            for (BlockNode n : planned) {
                 QmpCalls.join(qmp.execute(n.blockdevAdd()));
                 nodes.add(n.nodeName().value());
                 undo.add(() -> tryDel(qmp, n.nodeName().value()));
             }
             QmpCalls.join(qmp.execute(plan.disk().device().deviceAdd()));
             volumes.add(new HotplugVolume(r, disk, volume, plan.disk().device().id(), nodes, port, lun, addedController,
-                    prepared.ephemeral().stream().map(Path::toString).toList()));
+                    prepared.ephemeral().stream().map(Path::toString).toList(), fdsets));
             if (lun != null) {
                 List<Integer> luns = new ArrayList<>(slots.usedLuns());
                 luns.add(lun);
@@ -190,6 +199,7 @@ final class HotplugVolumes {
         for (String node : v.nodes().reversed()) {
             QmpCalls.join(qmp.execute(new BlockdevDel(node)));
         }
+        FdSets.release(v.fdsets(), qmp);
         for (String f : v.ephemeral().reversed()) {
             try {
                 Files.deleteIfExists(Path.of(f));

@@ -317,7 +317,7 @@ public final class ManagedVm {
             ephemeral = prepared.ephemeral();
             hotplug = new HotplugVolumes(name, HotplugSlots.of(plan), List.of());
             media = new Media(name, Media.of(plan));
-            VmSession started = VmSession.launch(new LaunchSpec(name, argv, false, host.startTimeout()), run, this::onEvent);
+            VmSession started = VmSession.launch(new LaunchSpec(name, argv, false, host.startTimeout(), host.qemuUser()), run, this::onEvent);
             session = started;
             prepared.companions().forEach(c -> c.qemuStarted(started.qemuPid()));
             save(started.status(), started.qemuPid());
@@ -347,7 +347,7 @@ public final class ManagedVm {
         } catch (IOException e) {
             argv = List.of("qemu");
         }
-        VmSession adopted = VmSession.adopt(new LaunchSpec(name, argv, false, host.startTimeout()), run, pid, this::onEvent).orElse(null);
+        VmSession adopted = VmSession.adopt(new LaunchSpec(name, argv, false, host.startTimeout(), host.qemuUser()), run, pid, this::onEvent).orElse(null);
         if (adopted == null) {
             onEvent(new VmEvent(Instant.now(), name, VmState.FAILED, "QemuExited",
                     "QEMU pid " + pid + " was gone when the daemon started"));

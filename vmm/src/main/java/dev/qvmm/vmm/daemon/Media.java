@@ -44,6 +44,8 @@ final class Media {
 
     private final String vm;
     private final Map<String, List<String>> drives;
+    /** The fd sets each drive's medium was passed in (QEMU as another user); lost with a daemon restart. */
+    private final Map<String, List<Integer>> fdsets = new java.util.HashMap<>();
 
     Media(String vm, Map<String, List<String>> drives) {
         this.vm = vm;
@@ -75,6 +77,8 @@ final class Media {
                 QmpCalls.join(qmp.execute(new BlockdevDel(n)));
             }
             drives.put(disk, List.of());
+            FdSets.release(fdsets.getOrDefault(disk, List.of()), qmp);
+            fdsets.remove(disk);
         }
         QmpCalls.join(qmp.execute(new BlockdevCloseTray(id)));
     }
@@ -92,8 +96,15 @@ final class Media {
         new ArtifactPreparer(QemuImg.onPath(), ImportProgress.NONE).prepare(medium.artifacts());
         eject(disk, qmp);
         List<String> added = new ArrayList<>();
+        List<BlockNode> nodes = medium.nodes();
+        List<Integer> fdsets = List.of();
+        if (host.qemuUser().isPresent()) {
+            FdSets.Passed passed = FdSets.pass(nodes, qmp);
+            nodes = passed.nodes();
+            fdsets = passed.fdsets();
+        }
         try {
-            for (BlockNode n : medium.nodes()) {
+            for (BlockNode n : nodes) {
                 QmpCalls.join(qmp.execute(n.blockdevAdd()));
                 added.add(n.nodeName().value());
             }
@@ -102,10 +113,12 @@ final class Media {
             QmpCalls.join(qmp.execute(new BlockdevInsertMedium(id, medium.top().value())));
             QmpCalls.join(qmp.execute(new BlockdevCloseTray(id)));
             drives.put(disk, added);
+            this.fdsets.put(disk, fdsets);
         } catch (RuntimeException e) {
             for (String n : added.reversed()) {
                 qmp.execute(new BlockdevDel(n)).exceptionally(t -> null).join();
             }
+            FdSets.release(fdsets, qmp);
             throw e;
         }
     }

@@ -32,6 +32,8 @@ public final class QemuCommandLine {
         argv.addAll(List.of("-chardev", "socket,id=console,path=" + run.consoleSocket() + ",server=on,wait=off,logfile="
                 + run.consoleLog() + ",logappend=on", "-serial", "chardev:console"));
         argv.addAll(List.of("-pidfile", run.pidFile().toString(), "-S"));
+        // QEMU opens every -blockdev file, socket and log first, then drops to this user (7.2's -runas).
+        spec.runAs().ifPresent(user -> argv.addAll(List.of("-runas", user)));
         return argv;
     }
 }
