@@ -167,6 +167,22 @@ class DaemonTest {
         assertTrue(Long.parseLong(new String(head, StandardCharsets.US_ASCII)) >= after,
                 "the disk holds tick " + new String(head, StandardCharsets.US_ASCII) + ", the console said " + after);
 
+        // The console, attached through the daemon: the guest's ticks stream out; a second attach is refused.
+        Path attached = dir.resolve("console.out");
+        ProcessBuilder pb = new ProcessBuilder(QvmmCli.CHECKOUT.resolve("scripts/qvmm").toString(), "console", "--state-dir",
+                state.toString(), "tick").redirectOutput(attached.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("QVMM_SKIP_BUILD", "1");
+        Process console1 = pb.start();
+        try {
+            awaitTick(attached, ticks(console).getLast()[0] + 2);
+            QvmmCli.Result second1 = second.cli("console", "tick");
+            assertEquals(1, second1.exitCode(), second1::toString);
+            assertTrue(second1.stderr().contains("attached elsewhere"), second1::toString);
+        } finally {
+            console1.destroy();
+            console1.waitFor(10, TimeUnit.SECONDS);
+        }
+
         QvmmCli.Result paused = second.cli("pause", "tick");
         assertTrue(paused.stdout().contains("tick Paused"), paused::toString);
         QvmmCli.Result resumed = second.cli("resume", "tick");

@@ -69,6 +69,53 @@ final class ApiClient {
         }
     }
 
+    /**
+     * Attaches to a VM's console: after the daemon's 101, bytes from {@code in} go to the guest's
+     * serial port and the guest's output to {@code out}, until the daemon or the VM closes it (or
+     * {@code in} ends). Returns the HTTP status and, when refused, the daemon's answer.
+     */
+    Response attach(String path, InputStream in, java.io.OutputStream out) {
+        try (SocketChannel ch = connect()) {
+            String head = "GET " + path + " HTTP/1.1\r\nHost: qvmm\r\nConnection: Upgrade\r\nUpgrade: qvmm-console\r\n\r\n";
+            ch.write(ByteBuffer.wrap(head.getBytes(StandardCharsets.US_ASCII)));
+            InputStream fromDaemon = Channels.newInputStream(ch);
+            // The head byte by byte: what follows it is already the console, not for a line reader.
+            StringBuilder h = new StringBuilder();
+            for (int b; !h.toString().endsWith("\r\n\r\n"); ) {
+                if ((b = fromDaemon.read()) < 0) {
+                    throw new IOException("the daemon closed the connection");
+                }
+                h.append((char) b);
+            }
+            int status = Integer.parseInt(h.substring(9, 12));
+            if (status != 101) {
+                return new Response(status, new String(fromDaemon.readAllBytes(), StandardCharsets.UTF_8));
+            }
+            Thread typing = Thread.ofPlatform().daemon(true).name("console-in").start(() -> {
+                try {
+                    byte[] buf = new byte[1024];
+                    for (int n; (n = in.read(buf)) > 0; ) {
+                        ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
+                        while (bb.hasRemaining()) {
+                            ch.write(bb);
+                        }
+                    }
+                } catch (IOException ignored) {
+                    // the console closed
+                }
+            });
+            byte[] buf = new byte[8192];
+            for (int n; (n = fromDaemon.read(buf)) > 0; ) {
+                out.write(buf, 0, n);
+                out.flush();
+            }
+            typing.interrupt();
+            return new Response(101, "");
+        } catch (IOException e) {
+            throw unreachable(e);
+        }
+    }
+
     private SocketChannel connect() throws IOException {
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         try {

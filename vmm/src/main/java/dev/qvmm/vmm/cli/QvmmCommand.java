@@ -41,6 +41,7 @@ public final class QvmmCommand implements Runnable {
         m.put("removevolume", VmCommands.RemoveVolume::new);
         m.put("eject", VmCommands.Eject::new);
         m.put("insert", VmCommands.Insert::new);
+        m.put("console", VmCommands.Console::new);
         m.put("events", VmCommands.Events::new);
         return java.util.Collections.unmodifiableMap(m);
     }

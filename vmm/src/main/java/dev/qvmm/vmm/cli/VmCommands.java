@@ -253,6 +253,20 @@ final class VmCommands {
         }
     }
 
+    @Command(name = "console", mixinStandardHelpOptions = true,
+            description = {"Attach to a running VM's serial console: what you type goes to the guest, its output to stdout.",
+                    "Ctrl-C or the end of stdin detaches; the VM keeps running. One attach at a time."})
+    static final class Console extends Client {
+        @Parameters(paramLabel = "VM", description = "The running VM.")
+        String name;
+
+        @Override
+        int run() {
+            ApiClient.Response r = api().attach("/v1/vms/" + name + "/console", System.in, System.out);
+            return r.status() == 101 ? 0 : printError(r);
+        }
+    }
+
     @Command(name = "status", mixinStandardHelpOptions = true, description = "A VM's status as JSON.")
     static final class Status extends Client {
         @Parameters(paramLabel = "NAME", description = "The VM.")

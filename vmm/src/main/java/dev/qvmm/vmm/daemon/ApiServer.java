@@ -65,6 +65,7 @@ import java.util.concurrent.CompletionException;
  * POST   /v1/vms/NAME/media/DISK/insert {"path"}  put a host image into a CD-ROM
  * POST   /v1/vms/NAME/qmp {"execute", "arguments"}  one QMP command (only with --qmp-passthrough)
  * GET    /v1/events                    lifecycle events of every VM as JSON lines, until the client closes
+ * GET    /v1/vms/NAME/console          with "Upgrade: qvmm-console": 101, then the raw serial console both ways
  * </pre>
  */
 public final class ApiServer implements AutoCloseable {
@@ -144,6 +145,13 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
+    /** Takes the HTTP handlers off a connection that became something else (an attached console). */
+    static void dropHttp(io.netty.channel.ChannelPipeline p) {
+        p.remove(HttpServerCodec.class);
+        p.remove(HttpObjectAggregator.class);
+        p.remove(Handler.class);
+    }
+
     private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final Daemon daemon;
         private final boolean qmpPassthrough;
@@ -205,6 +213,13 @@ public final class ApiServer implements AutoCloseable {
                 answer(ctx, daemon.existing(path.get(2)).addVolume(r), HttpResponseStatus.OK);
             } else if (resource.equals("vms") && path.size() == 5 && path.get(3).equals("volumes") && method.equals(HttpMethod.DELETE)) {
                 answer(ctx, daemon.existing(path.get(2)).removeVolume(path.get(4)), HttpResponseStatus.OK);
+            } else if (resource.equals("vms") && path.size() == 4 && path.get(3).equals("console") && method.equals(HttpMethod.GET)) {
+                ManagedVm vm = daemon.existing(path.get(2));
+                if (vm.qemuPid() < 0) {
+                    reply(ctx, HttpResponseStatus.CONFLICT, error("VM \"" + vm.name() + "\" is not running; no console to attach", "VM_STATE_CONFLICT"));
+                    return;
+                }
+                ConsoleRelay.attach(ctx, vm.name(), vm.consoleSocket(), (status, message) -> reply(ctx, status, error(message, "CONSOLE")));
             } else if (resource.equals("vms") && path.size() == 4 && path.get(3).equals("qmp") && method.equals(HttpMethod.POST)) {
                 if (!qmpPassthrough) {
                     reply(ctx, HttpResponseStatus.FORBIDDEN, error("QMP passthrough is off; start the daemon with --qmp-passthrough "

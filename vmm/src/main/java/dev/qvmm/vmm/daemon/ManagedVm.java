@@ -260,6 +260,10 @@ public final class ManagedVm {
         return running("send QMP to").qmp().execute(command, arguments == null || arguments.isNull() ? null : arguments);
     }
 
+    java.nio.file.Path consoleSocket() {
+        return runDirectory().consoleSocket();
+    }
+
     /** The volumes hotplugged into the running VM. */
     List<HotplugVolume> hotplugged() {
         HotplugVolumes h = hotplug;
