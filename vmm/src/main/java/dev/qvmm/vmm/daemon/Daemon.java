@@ -46,7 +46,7 @@ public final class Daemon implements AutoCloseable {
             try {
                 ManagedVm vm = ManagedVm.restored(name, host, d.store, d::publish);
                 d.vms.put(name, vm);
-                log.accept("VM " + name + ": " + vm.status().toLine());
+                log.accept("VM " + name + ": " + vm.status().toLine() + (vm.graphNote().isEmpty() ? "" : "; " + vm.graphNote()));
             } catch (RuntimeException e) {
                 log.accept("VM " + name + ": cannot be restored: " + e.getMessage());
             }

@@ -63,6 +63,18 @@ final class HotplugVolumes {
         return List.copyOf(volumes);
     }
 
+    /** Drops a volume whose device QEMU no longer has (its unplug finished but was not recorded). */
+    void forget(HotplugVolume v) {
+        volumes.remove(v);
+        List<String> ports = new ArrayList<>(slots.sparePorts());
+        if (v.port() != null) {
+            ports.add(v.port());
+        }
+        List<Integer> luns = new ArrayList<>(slots.usedLuns());
+        luns.remove(v.lun());
+        slots = new HotplugSlots(ports, slots.scsiController(), luns);
+    }
+
     /** The stored spec with every hotplugged volume in it: what the running VM has. */
     String effectiveSpec(String stored) {
         String yaml = stored;
@@ -207,14 +219,7 @@ final class HotplugVolumes {
                 // the run's own file; removed again at VM end
             }
         }
-        volumes.remove(v);
-        List<String> ports = new ArrayList<>(slots.sparePorts());
-        if (v.port() != null) {
-            ports.add(v.port());
-        }
-        List<Integer> luns = new ArrayList<>(slots.usedLuns());
-        luns.remove(v.lun());
-        slots = new HotplugSlots(ports, slots.scsiController(), luns);
+        forget(v);
         return v.request().persist() ? Optional.of(SpecEdit.withoutVolume(storedSpec, name)) : Optional.empty();
     }
 

@@ -49,6 +49,9 @@ public final class ManagedVm {
     private volatile VmEvent status;
     private volatile HotplugVolumes hotplug;
     private volatile Media media;
+    /** The block nodes of the plan's disks, CD-ROM media apart (those are in {@link #media}). */
+    private volatile List<String> planNodes = List.of();
+    private volatile String graphNote = "";
 
     private ManagedVm(String name, DaemonHost host, VmStore store, Consumer<VmEvent> events, VmEvent status) {
         this.name = name;
@@ -78,6 +81,7 @@ public final class ManagedVm {
             if (r.slots() != null) {
                 vm.hotplug = new HotplugVolumes(name, r.slots(), r.hotplugged());
                 vm.media = new Media(name, r.media());
+                vm.planNodes = r.planNodes();
             }
             vm.adopt(r.qemuPid());
         }
@@ -321,6 +325,8 @@ public final class ManagedVm {
             ephemeral = prepared.ephemeral();
             hotplug = new HotplugVolumes(name, HotplugSlots.of(plan), List.of());
             media = new Media(name, Media.of(plan));
+            planNodes = plan.disks().stream().filter(d -> !Media.of(plan).containsKey(d.name()))
+                    .flatMap(d -> d.nodes().stream()).map(n -> n.nodeName().value()).toList();
             VmSession started = VmSession.launch(new LaunchSpec(name, argv, false, host.startTimeout(), host.qemuUser()), run, this::onEvent);
             session = started;
             prepared.companions().forEach(c -> c.qemuStarted(started.qemuPid()));
@@ -358,6 +364,19 @@ public final class ManagedVm {
             return;
         }
         session = adopted;
+        HotplugVolumes h = hotplug != null ? hotplug : new HotplugVolumes(name, new HotplugSlots(List.of(), null, List.of()), List.of());
+        Media m = media != null ? media : new Media(name, java.util.Map.of());
+        try {
+            graphNote = LiveGraph.check(adopted.qmp(), planNodes, m, h).summary();
+        } catch (RuntimeException e) {
+            graphNote = "the block graph could not be read: " + e.getMessage();
+        }
+        volumeEvent("GraphChecked", graphNote);
+    }
+
+    /** What the block graph check of an adoption found ("" for a VM this daemon started). */
+    String graphNote() {
+        return graphNote;
     }
 
     /** Every lifecycle change: remembered, saved, published; at the end the run's own files go. */
@@ -422,7 +441,8 @@ public final class ManagedVm {
             Media m = pid == null ? null : media;
             store.saveRecord(new VmRecord(name, e.time().toString(), e.state().name(), e.reason(), e.message(), pid,
                     pid == null ? List.of() : ephemeral.stream().map(Path::toString).toList(),
-                    h == null ? null : h.slots(), h == null ? List.of() : h.volumes(), m == null ? null : m.drives()));
+                    h == null ? null : h.slots(), h == null ? List.of() : h.volumes(), m == null ? null : m.drives(),
+                    pid == null ? List.of() : planNodes));
         } catch (IOException ex) {
             System.err.println("qvmm daemon: cannot save the state of VM " + name + ": " + ex.getMessage());
         }

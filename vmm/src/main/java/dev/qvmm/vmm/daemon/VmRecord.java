@@ -12,11 +12,12 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record VmRecord(String name, String time, String phase, String reason, String message, Long qemuPid, List<String> ephemeral,
-                HotplugSlots slots, List<HotplugVolume> hotplugged, java.util.Map<String, List<String>> media) {
+                HotplugSlots slots, List<HotplugVolume> hotplugged, java.util.Map<String, List<String>> media, List<String> planNodes) {
 
     VmRecord {
         ephemeral = ephemeral == null ? List.of() : List.copyOf(ephemeral);
         hotplugged = hotplugged == null ? List.of() : List.copyOf(hotplugged);
         media = media == null ? java.util.Map.of() : java.util.Map.copyOf(media);
+        planNodes = planNodes == null ? List.of() : List.copyOf(planNodes);
     }
 }
