@@ -180,6 +180,39 @@ class GuestSeesGeneratedIsosTest {
         assertFalse(Files.exists(state.resolve("run/missing")), run::toString);
     }
 
+    @Test
+    void userDataOverWhatAnIsoCarriesStopsTheRunBeforeQemuNamingTheVolume(@TempDir Path dir) throws Exception {
+        Path state = dir.resolve("state");
+        Path huge = Files.createDirectories(state.resolve("secrets/huge")).resolve("userdata");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            f.setLength(4L << 30); // sparse: one byte more than an ISO 9660 file holds
+        }
+        Path spec = dir.resolve("huge.yaml");
+        Files.writeString(spec, """
+                apiVersion: kubevirt.io/v1
+                kind: VirtualMachineInstance
+                metadata: {name: huge}
+                spec:
+                  domain:
+                    resources: {requests: {memory: 64Mi}}
+                    devices:
+                      disks:
+                      - {name: scratch, disk: {bus: virtio}}
+                      - {name: seed, disk: {bus: virtio}}
+                  volumes:
+                  - {name: scratch, emptyDisk: {capacity: 16Mi}}
+                  - {name: seed, cloudInitConfigDrive: {secretRef: {name: huge}}}
+                """);
+        QvmmCli.Result run = QvmmCli.run(Duration.ofSeconds(60), "run", "--state-dir", state.toString(), spec.toString());
+        assertEquals(CLI_FAILED, run.exitCode(), run::toString);
+        assertTrue(run.stderr().contains("volume \"seed\"") && run.stderr().contains("openstack/latest/user_data")
+                && run.stderr().contains("4294967295"), run::toString);
+        try (Stream<Path> left = Files.walk(state)) {
+            assertEquals(java.util.List.of(huge), left.filter(Files::isRegularFile).toList(), "only the user's Secret remains");
+        }
+        assertFalse(Files.exists(state.resolve("run/huge")), run::toString);
+    }
+
     /** A YAML double-quoted scalar. */
     static String quote(String s) {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
