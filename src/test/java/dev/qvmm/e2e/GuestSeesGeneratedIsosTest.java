@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The ISOs qvmm generates, as the probe guest mounts them after a {@code scripts/qvmm run}: a
  * cloudInitNoCloud volume (inline data), a cloudInitConfigDrive volume (user data from a Secret kept
- * under the state directory) and a configMap disk with a serial (ConfigMap in the YAML stream).
+ * under the state directory), and configMap, secret (both in the YAML stream) and serviceAccount
+ * (under the state directory) disks, each with a serial.
  * Labels, file lists and every file's md5 must be exactly what is expected; the expected bytes
  * are written out here, not taken from qvmm.
  */
@@ -38,6 +39,9 @@ class GuestSeesGeneratedIsosTest {
     static final String DRIVE_USER_DATA = "#cloud-config\nruncmd: [echo config-drive]\n";
     static final String PROPERTIES = "mode=demo\n";
     static final String TOKEN = "not-a-real-token";
+    static final String PASSWORD = "s3cret\n";
+    static final String SA_TOKEN = "eyJhbGciOiJSUzI1NiJ9.not-a-real-jwt";
+    static final String SA_CA = "-----BEGIN CERTIFICATE-----\nnot a real one\n-----END CERTIFICATE-----\n";
 
     /** scripts/qvmm's exit code for a failure that is not a spec problem. */
     static final int CLI_FAILED = 1;
@@ -76,6 +80,8 @@ class GuestSeesGeneratedIsosTest {
                       - {name: nocloud, disk: {bus: virtio}, serial: NOCLOUD}
                       - {name: drive, disk: {bus: virtio}, serial: DRIVE}
                       - {name: app-config-disk, disk: {bus: virtio}, serial: CVLY623300HK240D}
+                      - {name: app-secret-disk, disk: {bus: virtio}, serial: D23YZ9W6WA5DJ487}
+                      - {name: serviceaccount-disk, disk: {bus: virtio}, serial: SVCACCT}
                 """;
         String volumes = """
                   - {name: scratch, emptyDisk: {capacity: 16Mi}}
@@ -88,6 +94,17 @@ class GuestSeesGeneratedIsosTest {
                       secretRef: {name: drive-secret}
                   - name: app-config-disk
                     configMap: {name: app-config, volumeLabel: appcfg}
+                  - name: app-secret-disk
+                    secret: {secretName: app-secret, volumeLabel: appsecret}
+                  - name: serviceaccount-disk
+                    serviceAccount: {serviceAccountName: default}
+                ---
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: app-secret}
+                type: Opaque
+                data:
+                  password: %s
                 ---
                 apiVersion: v1
                 kind: ConfigMap
@@ -96,7 +113,11 @@ class GuestSeesGeneratedIsosTest {
                   app.properties: %s
                   token: %s
                 """.formatted(quote(USER_DATA), Base64.getEncoder().encodeToString(NETWORK_DATA.getBytes(StandardCharsets.UTF_8)),
-                quote(PROPERTIES), quote(TOKEN));
+                Base64.getEncoder().encodeToString(PASSWORD.getBytes(StandardCharsets.UTF_8)), quote(PROPERTIES), quote(TOKEN));
+        // A ServiceAccount lives under the state directory: token and ca.crt; namespace from the VM.
+        Path account = Files.createDirectories(state.resolve("serviceaccounts/default"));
+        Files.writeString(account.resolve("token"), SA_TOKEN);
+        Files.writeString(account.resolve("ca.crt"), SA_CA);
         Path spec = dir.resolve(VM + ".yaml");
         Files.writeString(spec, """
                 apiVersion: kubevirt.io/v1
@@ -131,6 +152,15 @@ class GuestSeesGeneratedIsosTest {
                 "/openstack/latest/user_data", md5(DRIVE_USER_DATA)), filesOn(report, "config-2"), report::toString);
         Map<String, String> config = filesOn(report, "appcfg");
         assertEquals(Map.of("/app.properties", md5(PROPERTIES), "/token", md5(TOKEN)), config, report::toString);
+        assertEquals(Map.of("/password", md5(PASSWORD)), filesOn(report, "appsecret"), report::toString);
+        assertEquals(Map.of("/namespace", md5("default"), "/token", md5(SA_TOKEN), "/ca.crt", md5(SA_CA)),
+                filesOn(report, "cfgdata"), report::toString);
+        // Each config disk is the ISO on the disk with its serial.
+        for (String[] bySerial : new String[][] {{"D23YZ9W6WA5DJ487", "appsecret"}, {"SVCACCT", "cfgdata"}}) {
+            String dev = report.all("iso").stream().filter(l -> bySerial[1].equals(l.fields().get("label"))).findFirst()
+                    .orElseThrow().get("dev");
+            assertEquals(report.diskWithSerial(bySerial[0]).get("name"), dev, report::toString);
+        }
 
         // Mounted by serial, as the reference's guests do.
         String byserial = report.diskWithSerial("CVLY623300HK240D").get("name");
@@ -178,6 +208,39 @@ class GuestSeesGeneratedIsosTest {
             assertEquals(java.util.List.of(), left.filter(Files::isRegularFile).toList(), "nothing is left behind");
         }
         assertFalse(Files.exists(state.resolve("run/missing")), run::toString);
+    }
+
+    @Test
+    void userDataOverWhatAnIsoCarriesStopsTheRunBeforeQemuNamingTheVolume(@TempDir Path dir) throws Exception {
+        Path state = dir.resolve("state");
+        Path huge = Files.createDirectories(state.resolve("secrets/huge")).resolve("userdata");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            f.setLength(4L << 30); // sparse: one byte more than an ISO 9660 file holds
+        }
+        Path spec = dir.resolve("huge.yaml");
+        Files.writeString(spec, """
+                apiVersion: kubevirt.io/v1
+                kind: VirtualMachineInstance
+                metadata: {name: huge}
+                spec:
+                  domain:
+                    resources: {requests: {memory: 64Mi}}
+                    devices:
+                      disks:
+                      - {name: scratch, disk: {bus: virtio}}
+                      - {name: seed, disk: {bus: virtio}}
+                  volumes:
+                  - {name: scratch, emptyDisk: {capacity: 16Mi}}
+                  - {name: seed, cloudInitConfigDrive: {secretRef: {name: huge}}}
+                """);
+        QvmmCli.Result run = QvmmCli.run(Duration.ofSeconds(60), "run", "--state-dir", state.toString(), spec.toString());
+        assertEquals(CLI_FAILED, run.exitCode(), run::toString);
+        assertTrue(run.stderr().contains("volume \"seed\"") && run.stderr().contains("openstack/latest/user_data")
+                && run.stderr().contains("4294967295"), run::toString);
+        try (Stream<Path> left = Files.walk(state)) {
+            assertEquals(java.util.List.of(huge), left.filter(Files::isRegularFile).toList(), "only the user's Secret remains");
+        }
+        assertFalse(Files.exists(state.resolve("run/huge")), run::toString);
     }
 
     /** A YAML double-quoted scalar. */

@@ -8,7 +8,8 @@ import dev.qvmm.qmp.command.DeviceAdd;
  * {@code -device} takes and what {@code device_add} takes, keys sorted.
  */
 public sealed interface Device permits VirtioBlkPci, ScsiHd, ScsiCd, ScsiBlock, IdeHd, IdeCd, UsbStorage, Floppy,
-        VirtioScsiPci, QemuXhci, Ich9Ahci, IsaFdc, PcieRootPort, VhostUserFsPci {
+        VirtioScsiPci, QemuXhci, Ich9Ahci, IsaFdc, PcieRootPort, VhostUserFsPci,
+        VirtioSerialPci, VirtSerialPort {
 
     /** The device id ({@code /machine/peripheral/<id>} in QOM). */
     String id();

@@ -116,11 +116,18 @@ final class DiskConverter {
             }
         }
         Optional<Bus> bus = bus(device, busText, kp + ".bus");
+        boolean metrics = volume.isPresent() && volume.get().source() instanceof VolumeSource.DownwardMetrics;
         boolean readOnly = Boolean.TRUE.equals(readonly) || volume.map(v -> switch (v.source()) {
             case VolumeSource.PersistentVolumeClaim c -> c.readOnly();
+            // The guest only reads it; qvmm rewrites it under the guest (as KubeVirt's <readonly/>).
+            case VolumeSource.DownwardMetrics m -> true;
             default -> false;
         }).orElse(false);
-        if (device instanceof DiskDevice.Disk && bus.orElse(null) == Bus.SATA && readOnly) {
+        if (metrics && (!(device instanceof DiskDevice.Disk) || bus.orElse(null) != Bus.VIRTIO)) {
+            problems.error(kp, SpecProblem.Rule.UNSUPPORTED_BUS, "volume \"" + volume.get().name()
+                    + "\" is downwardMetrics, a raw disk the guest reads as vhostmd does; attach it as disk: {bus: virtio}");
+        }
+        if (device instanceof DiskDevice.Disk && bus.orElse(null) == Bus.SATA && readOnly && !metrics) {
             problems.error(kp + ".readonly", SpecProblem.Rule.READONLY_SATA_DISK, "disk \"" + d.name()
                     + "\" is read-only on a sata bus, which QEMU's ide-hd cannot present; use bus virtio or scsi, or a cdrom");
         }

@@ -18,13 +18,14 @@ import java.util.OptionalLong;
  * @param dataVolumes     DataVolumes of the stream and of dataVolumeTemplates, by name
  * @param objects         ConfigMaps, Secrets (with their data), ServiceAccounts, StorageClasses in the stream
  * @param hostname        the guest's host name: spec.hostname, or the name up to its first dot, at most 63 characters
+ * @param downwardMetricsPort {@code devices.downwardMetrics: {}}: the vhostmd virtio-serial port {@code org.github.vhostmd.1}
  */
 public record VmSpec(String name, String namespace, String apiVersion, String machineType, CpuTopology cpu,
                      long memoryBytes, Optional<IoThreadsPolicy> ioThreadsPolicy, boolean blockMultiQueue,
                      List<DiskSpec> disks, List<FilesystemSpec> filesystems, Optional<KernelBoot> kernelBoot,
                      Optional<String> runStrategy, OptionalLong terminationGracePeriodSeconds,
                      Map<String, DataVolumeSpec> dataVolumes, StreamObjects objects,
-                     String hostname) {
+                     String hostname, boolean downwardMetricsPort) {
 
     public VmSpec {
         Objects.requireNonNull(name, "name");

@@ -82,7 +82,8 @@ final class VmiConverter {
                 memory, policy, multiQueue, disks, filesystems, kernelBoot, runStrategy,
                 spec.terminationGracePeriodSeconds() == null ? OptionalLong.empty()
                         : OptionalLong.of(spec.terminationGracePeriodSeconds()),
-                objects.dataVolumes, objects.objects(), hostname));
+                objects.dataVolumes, objects.objects(), hostname,
+                devices.downwardMetrics() != null && !devices.downwardMetrics().isNull()));
     }
 
     private static List<FilesystemSpec> filesystems(Problems problems, DiskConverter disks,
@@ -155,6 +156,5 @@ final class VmiConverter {
     private static void warnDevices(Problems problems, DomainDtos.Devices d, String p) {
         if (d.interfaces() != null) problems.warn(p + ".interfaces", "network interfaces are not part of qvmm's storage plan; ignored");
         if (d.rng() != null) problems.warn(p + ".rng", "rng is not part of qvmm's storage plan; ignored");
-        if (d.downwardMetrics() != null) problems.warn(p + ".downwardMetrics", "the downwardMetrics virtio-serial port is not planned yet; ignored");
     }
 }

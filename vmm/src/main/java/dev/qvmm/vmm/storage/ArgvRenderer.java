@@ -66,6 +66,15 @@ public final class ArgvRenderer {
             a.add("-device");
             a.add(Json.compact(f.device().toJson()));
         }
+        plan.downwardMetricsPort().ifPresent(m -> {
+            a.add("-device");
+            a.add(Json.compact(m.controller().toJson()));
+            // qvmm listens; QEMU connects at start and again within a second should qvmm drop it.
+            a.add("-chardev");
+            a.add("socket,id=" + m.chardev() + ",path=" + m.socket() + ",reconnect=1");
+            a.add("-device");
+            a.add(Json.compact(m.port().toJson()));
+        });
         plan.kernel().ifPresent(k -> {
             k.kernel().ifPresent(p -> {
                 a.add("-kernel");

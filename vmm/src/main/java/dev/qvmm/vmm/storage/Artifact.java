@@ -68,8 +68,19 @@ public sealed interface Artifact {
         public boolean ephemeral() { return true; }
     }
 
-    /** Create and keep refreshing the downwardMetrics disk. */
-    record DownwardMetricsDisk(String forName, Path path) implements Artifact {
+    /**
+     * Create the downwardMetrics disk and keep rewriting it while the VM runs; the VM's metrics
+     * report {@code vcpus} and {@code memoryBytes} as its limits.
+     */
+    record DownwardMetricsDisk(String forName, Path path, int vcpus, long memoryBytes) implements Artifact {
+        public boolean ephemeral() { return true; }
+    }
+
+    /**
+     * Listen on {@code socket} before QEMU starts and answer vhostmd requests from the guest's
+     * {@code org.github.vhostmd.1} port ({@code devices.downwardMetrics}).
+     */
+    record DownwardMetricsPort(String forName, Path socket, int vcpus, long memoryBytes) implements Artifact {
         public boolean ephemeral() { return true; }
     }
 

@@ -6,6 +6,9 @@ import dev.qvmm.vmm.Rollback;
 import dev.qvmm.vmm.VmmException;
 import dev.qvmm.vmm.image.ContainerDiskStore;
 import dev.qvmm.vmm.launch.Companion;
+import dev.qvmm.vmm.metrics.MetricsCollector;
+import dev.qvmm.vmm.metrics.VhostmdDiskWriter;
+import dev.qvmm.vmm.metrics.VhostmdPortServer;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -144,7 +147,24 @@ public final class ArtifactPreparer {
             }
             case Artifact.ImportDataVolume d -> DataVolumeImporter.onPath(qemuImg, importProgress).importInto(d, rollback);
             case Artifact.BuildIso iso -> ephemeral.add(IsoBuilder.onPath().build(iso, rollback));
-            case Artifact.DownwardMetricsDisk m -> throw unsupported(a, "the downwardMetrics disk is not available in this version");
+            case Artifact.DownwardMetricsDisk m -> {
+                HostFiles.createParents(m.path(), rollback);
+                Files.deleteIfExists(m.path()); // a leftover of a run that was killed; the run owns this path
+                rollback.add(() -> Files.deleteIfExists(m.path()));
+                ephemeral.add(m.path());
+                VhostmdDiskWriter writer = VhostmdDiskWriter.start(m.forName(), m.path(),
+                        MetricsCollector.forHost(m.vcpus(), m.memoryBytes()));
+                rollback.add(writer::close);
+                companions.add(writer);
+            }
+            case Artifact.DownwardMetricsPort m -> {
+                HostFiles.createParents(m.socket(), rollback);
+                Files.deleteIfExists(m.socket());
+                VhostmdPortServer server = VhostmdPortServer.start(m.forName(), m.socket(),
+                        MetricsCollector.forHost(m.vcpus(), m.memoryBytes()));
+                rollback.add(server::close);
+                companions.add(server);
+            }
             case Artifact.StartVirtiofsd v -> throw unsupported(a, "virtiofs filesystems are not available in this version");
         }
     }

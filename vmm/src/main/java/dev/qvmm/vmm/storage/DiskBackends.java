@@ -107,7 +107,7 @@ final class DiskBackends {
                     spec.namespace(), host.serviceAccountsDir().resolve(s.serviceAccountName())), artifacts);
             case VolumeSource.DownwardMetrics d -> {
                 Path path = vmDir.resolve("downward-metrics").resolve(n + ".raw");
-                artifacts.add(new Artifact.DownwardMetricsDisk(n, path));
+                artifacts.add(new Artifact.DownwardMetricsDisk(n, path, spec.cpu().vcpus(), spec.memoryBytes()));
                 base = new Image(path, false, "raw", disk.readOnly(), false);
             }
         }

@@ -2,7 +2,6 @@ package dev.qvmm.vmm.storage;
 
 import dev.qvmm.vmm.Rollback;
 import dev.qvmm.vmm.VmmException;
-import dev.qvmm.vmm.spec.KeyData;
 import org.apache.commons.exec.CommandLine;
 import org.apache.commons.exec.DefaultExecutor;
 import org.apache.commons.exec.ExecuteException;
@@ -32,7 +31,9 @@ import java.util.stream.Stream;
  * with a timeout, padded to a multiple of 4096 bytes, and written atomically: the files are laid
  * out in a staging directory and the image in a staging file beside the target, then renamed over
  * it. Every input is resolved (ConfigMaps, Secrets and ServiceAccounts kept as host directories are
- * read here, at prepare time) before anything is created, so bad input leaves nothing behind.
+ * listed here, at prepare time, and their files streamed into the staging tree) and every file's
+ * size checked against what an ISO can carry before anything is created, so bad input leaves
+ * nothing behind.
  */
 public final class IsoBuilder {
 
@@ -58,7 +59,7 @@ public final class IsoBuilder {
 
     /** Builds {@code iso}, registering its removal with {@code rollback}; returns its path. */
     public Path build(Artifact.BuildIso iso, Rollback rollback) throws IOException {
-        SortedMap<String, byte[]> files = IsoFiles.files(iso.forName(), iso.content(), IsoBuilder::readDirectory);
+        SortedMap<String, IsoFiles.Content> files = IsoFiles.contents(iso.forName(), iso.content(), IsoBuilder::readDirectory);
         Path tool = tool(iso.forName());
         Path target = iso.path().toAbsolutePath();
         HostFiles.createParents(target, rollback);
@@ -66,10 +67,14 @@ public final class IsoBuilder {
         Path tree = Files.createTempDirectory(target.getParent(), "." + base + ".files-");
         Path staging = target.resolveSibling("." + base + ".staging");
         try {
-            for (Map.Entry<String, byte[]> f : files.entrySet()) {
+            for (Map.Entry<String, IsoFiles.Content> f : files.entrySet()) {
                 Path file = tree.resolve(f.getKey());
                 Files.createDirectories(file.getParent());
-                Files.write(file, f.getValue());
+                switch (f.getValue()) {
+                    case IsoFiles.Bytes b -> Files.write(file, b.bytes());
+                    // Streamed: a key's file may be far larger than qvmm's heap.
+                    case IsoFiles.HostFile h -> Files.copy(h.path(), file);
+                }
             }
             Files.deleteIfExists(staging);
             run(iso, tool, List.of("-output", staging.toString(), "-volid", iso.label(), "-joliet", "-rock",
@@ -129,27 +134,28 @@ public final class IsoBuilder {
 
     /**
      * A ConfigMap, Secret or ServiceAccount kept on the host: every regular file of {@code dir} is a
-     * key. Names starting with a dot are skipped (Kubernetes' own {@code ..data} links).
+     * key, listed with its size and copied only when the ISO is built. Names starting with a dot are
+     * skipped (Kubernetes' own {@code ..data} links).
      */
-    static KeyData readDirectory(String volume, String kind, String name, Path dir) {
+    static SortedMap<String, IsoFiles.Content> readDirectory(String volume, String kind, String name, Path dir) {
         if (!Files.isDirectory(dir)) {
             throw new VmmException(VmmException.Kind.VOLUME_UNAVAILABLE, volume, "volume \"" + volume + "\": " + kind + " \""
                     + name + "\" is neither in the YAML stream nor a directory at " + dir
                     + "; add the " + kind + " to the stream, or create that directory with one file per key");
         }
-        Map<String, byte[]> data = new TreeMap<>();
+        SortedMap<String, IsoFiles.Content> data = new TreeMap<>();
         try (Stream<Path> s = Files.list(dir)) {
             for (Path f : s.filter(Files::isRegularFile).toList()) {
                 String key = f.getFileName().toString();
                 if (!key.startsWith(".")) {
-                    data.put(key, Files.readAllBytes(f));
+                    data.put(key, new IsoFiles.HostFile(f, Files.size(f)));
                 }
             }
         } catch (IOException e) {
             throw new VmmException(VmmException.Kind.VOLUME_UNAVAILABLE, volume, "volume \"" + volume + "\": cannot read "
                     + kind + " \"" + name + "\" from " + dir + ": " + e.getMessage(), List.of(), e);
         }
-        return new KeyData(data);
+        return data;
     }
 
     private static void deleteTree(Path root) throws IOException {

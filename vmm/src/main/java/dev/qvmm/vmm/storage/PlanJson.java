@@ -87,6 +87,13 @@ public final class PlanJson {
             o.set("device", f.device().toJson());
             fs.add(o);
         }
+        plan.downwardMetricsPort().ifPresent(m -> {
+            ObjectNode o = root.putObject("downwardMetricsPort");
+            o.put("chardev", m.chardev());
+            o.put("socket", m.socket().toString());
+            o.set("controller", m.controller().toJson());
+            o.set("port", m.port().toJson());
+        });
         ArrayNode artifacts = root.putArray("artifacts");
         for (Artifact a : plan.artifacts()) {
             artifacts.add(artifact(a));
@@ -154,6 +161,10 @@ public final class PlanJson {
             case Artifact.DownwardMetricsDisk d -> {
                 f.put("path", d.path().toString());
                 yield "downward-metrics-disk";
+            }
+            case Artifact.DownwardMetricsPort d -> {
+                f.put("socket", d.socket().toString());
+                yield "downward-metrics-port";
             }
             case Artifact.StartVirtiofsd v -> {
                 f.put("socket", v.socket().toString());

@@ -17,7 +17,15 @@ import java.util.Optional;
 public record StoragePlan(String vmName, String machineType, Accelerator accelerator, CpuTopology cpu,
                           long memoryBytes, QemuCapabilities qemu, List<QemuObject> objects, List<Device> controllers,
                           List<DiskPlan> disks, List<FilesystemPlan> filesystems, IoThreadPlan iothreads,
-                          Optional<KernelPlan> kernel, List<Artifact> artifacts, List<String> notes) {
+                          Optional<KernelPlan> kernel, List<Artifact> artifacts, List<String> notes,
+                          Optional<MetricsPortPlan> downwardMetricsPort) {
+
+    /**
+     * The vhostmd virtio-serial port: QEMU connects the chardev to {@code socket}, where qvmm
+     * listens (so the socket exists before QEMU starts); the port sits on its own virtio-serial-pci.
+     */
+    public record MetricsPortPlan(String chardev, Path socket, Device controller, Device port) {
+    }
 
     /** A virtiofs share: the chardev socket QEMU connects to and its device. */
     public record FilesystemPlan(String name, String chardev, Path socket, Device device) {
@@ -28,6 +36,7 @@ public record StoragePlan(String vmName, String machineType, Accelerator acceler
     }
 
     public StoragePlan {
+        java.util.Objects.requireNonNull(downwardMetricsPort, "downwardMetricsPort");
         objects = List.copyOf(objects);
         controllers = List.copyOf(controllers);
         disks = List.copyOf(disks);

@@ -19,6 +19,8 @@ import dev.qvmm.blockdev.ScsiCd;
 import dev.qvmm.blockdev.ScsiHd;
 import dev.qvmm.blockdev.UsbStorage;
 import dev.qvmm.blockdev.VhostUserFsPci;
+import dev.qvmm.blockdev.VirtSerialPort;
+import dev.qvmm.blockdev.VirtioSerialPci;
 import dev.qvmm.blockdev.VirtioBlkPci;
 import dev.qvmm.blockdev.VirtioScsiPci;
 import dev.qvmm.vmm.VmmException;
@@ -58,6 +60,8 @@ public final class StoragePlanner {
     private static final String USB_ID = "usb";
     private static final String FDC_ID = "fdc0";
     private static final String MEMORY_ID = "mem";
+    /** The vhostmd port name guests (vm-dump-metrics --virtio) open, as KubeVirt names it. */
+    public static final String VHOSTMD_PORT = "org.github.vhostmd.1";
     /** q35's ICH9 AHCI: 6 ports; qemu-xhci: 4 USB 2 ports; a floppy controller: 2 drives. */
     static final int AHCI_PORTS = 6;
     static final int USB_PORTS = 4;
@@ -82,7 +86,8 @@ public final class StoragePlanner {
                     + " floppies but a floppy controller has " + Floppy.MAX_UNITS + " drives");
         }
         int extraAhci = Math.max(0, (sata + AHCI_PORTS - 1) / AHCI_PORTS - 1);
-        int pcie = virtio + (scsi > 0 ? 1 : 0) + (usb > 0 ? 1 : 0) + extraAhci + spec.filesystems().size();
+        int pcie = virtio + (scsi > 0 ? 1 : 0) + (usb > 0 ? 1 : 0) + extraAhci + spec.filesystems().size()
+                + (spec.downwardMetricsPort() ? 1 : 0);
         PciLayout layout = new PciLayout(pcie, host.spareRootPorts());
 
         List<Device> controllers = new ArrayList<>();
@@ -171,11 +176,22 @@ public final class StoragePlanner {
                     new VhostUserFsPci(NodeName.derive("fs", f.name()).value(), layout.next(), chardev, f.name())));
         }
 
+        // Last, so that asking for the port moves no disk to another PCI address.
+        Optional<StoragePlan.MetricsPortPlan> metricsPort = Optional.empty();
+        if (spec.downwardMetricsPort()) {
+            Path socket = host.runDir().resolve("downward-metrics").resolve("vhostmd.sock");
+            VirtioSerialPci serial = new VirtioSerialPci("vhostmd-serial", layout.next());
+            String chardev = "chr-vhostmd";
+            artifacts.add(new Artifact.DownwardMetricsPort("downwardMetrics", socket, spec.cpu().vcpus(), spec.memoryBytes()));
+            metricsPort = Optional.of(new StoragePlan.MetricsPortPlan(chardev, socket, serial,
+                    new VirtSerialPort("vhostmd-port", serial.bus(), chardev, VHOSTMD_PORT)));
+        }
+
         List<Device> all = new ArrayList<>(layout.ports());
         all.addAll(controllers);
         Optional<StoragePlan.KernelPlan> kernel = spec.kernelBoot().map(k -> kernel(k, host, artifacts));
         return new StoragePlan(spec.name(), spec.machineType(), host.accelerator(), spec.cpu(), spec.memoryBytes(), qemu,
-                objects, all, planned, filesystems, threads, kernel, artifacts, notes);
+                objects, all, planned, filesystems, threads, kernel, artifacts, notes, metricsPort);
     }
 
     /** A disk added to a running VM: its nodes (bottom-up), its device in {@code slot}, and what to prepare first. */

@@ -168,6 +168,45 @@ class IsoBuilderTest {
     }
 
     @Test
+    void userDataOverWhatAnIsoCarriesIsRefusedBeforeAnythingIsMadeOrRead(@TempDir Path dir) throws Exception {
+        // A sparse 4 GiB userdata key of a Secret kept under the state directory: never read, only sized.
+        Path secret = Files.createDirectories(dir.resolve("secrets/huge"));
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(secret.resolve("userdata").toFile(), "rw")) {
+            f.setLength(IsoFiles.MAX_FILE_BYTES + 1);
+        }
+        String yaml = IsoFilesTest.vmi("vm", "", "cloudInitNoCloud: {secretRef: {name: huge}}", "");
+        Artifact.BuildIso a = at(IsoFilesTest.iso(yaml, IsoFilesTest.facts(dir)), dir.resolve("run/config/gen.iso"));
+        Artifact.CreateEmptyDisk before = new Artifact.CreateEmptyDisk("scratch", dir.resolve("run/empty/scratch.qcow2"), 1 << 20);
+        long t0 = System.nanoTime();
+        VmmException e = assertThrows(VmmException.class,
+                () -> new ArtifactPreparer(QemuImg.onPath()).prepare(List.of(before, a)));
+        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10), "4 GiB were not read to find this out");
+        assertEquals(VmmException.Kind.ISO_BUILD_FAILED, e.kind());
+        assertEquals("gen", e.subject());
+        assertTrue(e.getMessage().contains("volume \"gen\"") && e.getMessage().contains("user-data")
+                && e.getMessage().contains(String.valueOf(IsoFiles.MAX_FILE_BYTES + 1))
+                && e.getMessage().contains(String.valueOf(IsoFiles.MAX_FILE_BYTES))
+                && e.getMessage().contains(secret.resolve("userdata").toString()), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("run")), "nothing is left behind");
+    }
+
+    @Test
+    void aHostFileKeyIsStreamedOntoTheIso(@TempDir Path dir) throws Exception {
+        // Bigger than any buffer a copy would use in one piece; its bytes must come back exactly.
+        Path cm = Files.createDirectories(dir.resolve("configmaps/blobs"));
+        byte[] blob = new byte[3 << 20];
+        new java.util.Random(6).nextBytes(blob);
+        Files.write(cm.resolve("blob.bin"), blob);
+        String yaml = IsoFilesTest.vmi("vm", "", "configMap: {name: blobs}", "");
+        Artifact.BuildIso built = at(IsoFilesTest.iso(yaml, IsoFilesTest.facts(dir)), dir.resolve("run/config/blobs.iso"));
+        try (Rollback rollback = new Rollback()) {
+            IsoBuilder.onPath().build(built, rollback);
+            rollback.commit();
+        }
+        assertArrayEquals(blob, contents(built.path(), dir).get("blob.bin"));
+    }
+
+    @Test
     void preparedIsosAreEphemeral(@TempDir Path dir) throws Exception {
         Artifact.BuildIso a = at(IsoFilesTest.iso(SPEC), dir.resolve("config/gen.iso"));
         ArtifactPreparer.Prepared prepared = new ArtifactPreparer(QemuImg.onPath()).prepare(List.of(a));

@@ -109,6 +109,17 @@ class IsoFilesTest {
     }
 
     @Test
+    void ignitionUserDataGoesOntoTheConfigDriveByteForByte() {
+        // Fedora CoreOS reads Ignition from a config drive's user_data: JSON, no #cloud-config, kept as it is.
+        String ignition = "{\"ignition\":{\"version\":\"3.3.0\"},\"storage\":{\"files\":[{\"path\":\"/etc/motd\","
+                + "\"contents\":{\"source\":\"data:,hello%0A\"}}]}}";
+        Artifact.BuildIso cd = iso(vmi("fcos", "", "cloudInitConfigDrive: {userDataBase64: " + b64(ignition) + "}", ""));
+        Map<String, String> f = files(cd);
+        assertEquals(ignition, f.get("openstack/latest/user_data"));
+        assertEquals(List.of("openstack/latest/meta_data.json", "openstack/latest/user_data"), List.copyOf(f.keySet()));
+    }
+
+    @Test
     void hostnameIsSpecHostnameOrTheNameUpToItsFirstDotAtMost63Characters() {
         assertEquals("web", read(vmi("web.example.com", "", "cloudInitNoCloud: {userData: x}", "")).spec().hostname());
         String longName = "a".repeat(70);

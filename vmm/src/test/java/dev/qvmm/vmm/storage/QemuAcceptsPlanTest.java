@@ -161,7 +161,8 @@ class QemuAcceptsPlanTest {
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"sata-seven-disks", "ex-v1alpha1-floppy-registrydisk",
             "iothreads-scsi-controller", "ex-buses-and-boot", "ex-iothreads-auto", "ex-iothreads-shared", "io-uring",
-            "error-policies", "readonly-disks", "ex-configmap-secret-serviceaccount-disks", "ex-downward-metrics"})
+            "error-policies", "readonly-disks", "ex-configmap-secret-serviceaccount-disks", "ex-downward-metrics",
+            "ex-downward-metrics-port"})
     void goldenLayoutsStart(String name) throws Exception {
         String yaml = Files.readString(Golden.DIR.resolve(name + ".yaml")).replace("/var/lib/images/", dir + "/images/");
         HostFacts g = Golden.facts(yaml);
@@ -216,6 +217,8 @@ class QemuAcceptsPlanTest {
                 case Artifact.PullContainerDisk p -> img("raw", p.diskPath(), 32L << 20, null);
                 case Artifact.ImportDataVolume d -> img("raw", d.path(), d.sizeBytes().orElse(32L << 20), null);
                 case Artifact.DownwardMetricsDisk d -> img("raw", d.path(), 1L << 20, null);
+                // QEMU's chardev reconnects until something listens: QEMU starts without the server.
+                case Artifact.DownwardMetricsPort p -> Files.createDirectories(p.socket().getParent());
                 case Artifact.StartVirtiofsd v -> throw new IllegalStateException("virtiofs is not part of this test");
                 case Artifact.RequirePrHelper p -> throw new IllegalStateException("pr-helper is not part of this test");
             }
