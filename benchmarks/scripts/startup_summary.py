@@ -17,6 +17,7 @@ def main():
     ap.add_argument("bare")
     ap.add_argument("--machine", default="")
     ap.add_argument("--markdown")
+    ap.add_argument("--daemon", help="create round trips through a running daemon, microseconds, one per line")
     a = ap.parse_args()
     runs = []
     for line in open(a.timings):
@@ -38,6 +39,13 @@ def main():
     total = med([r["greeting"] - r["main"] for r in runs])
     base = med(bare)
     overhead = total - base
+    cpu = [r["cpu"] for r in runs if "cpu" in r]
+    phases = {}
+    for r in runs:
+        marks = sorted(list(r.get("phases", {}).items()) + [("main", r["main"])], key=lambda kv: kv[1])
+        for (_, prev), (name, t) in zip(marks, marks[1:]):
+            phases.setdefault(name, []).append(t - prev)
+    daemon = [int(l) for l in open(a.daemon) if l.strip()] if a.daemon else []
     lines = [
         "# qvmm start-up: `qvmm run` to QEMU's QMP greeting, against a bare QEMU exec",
         "",
@@ -57,6 +65,27 @@ def main():
         f"| **qvmm overhead (excluding JVM start)** | **{ms(overhead)}** (target <= 50) {'met' if overhead <= 50_000 else '**missed**'} |",
         "",
     ]
+    if cpu:
+        lines += [f"CPU time the JVM used from its start to the greeting (all threads, median): {ms(med(cpu))} ms.", ""]
+    if phases:
+        lines += ["Where `read + validate + plan` goes (medians, ms; each phase ends at its mark; `config` includes "
+                  "Picocli's parse of the command line, `plan` the run directory and the argv file):", "",
+                  "| " + " | ".join(phases) + " |", "|" + "---|" * len(phases),
+                  "| " + " | ".join(ms(med(v)) for v in phases.values()) + " |", ""]
+    if daemon:
+        d = med(daemon)
+        lines += [
+            "The warm path: the same VM created through a running `qvmm daemon` (its JVM warm after one VM), "
+            f"{len(daemon)} times, from an HTTP request on its socket to the answer (QEMU greeted, capabilities "
+            "negotiated, the guest running); medians:",
+            "",
+            "| | ms |",
+            "|---|---|",
+            f"| daemon: create request -> Running | {ms(d)} |",
+            f"| bare QEMU: exec -> greeting | {ms(base)} |",
+            f"| **daemon overhead** | **{ms(d - base)}** (target <= 50) {'met' if d - base <= 50_000 else '**missed**'} |",
+            "",
+        ]
     text = "\n".join(lines)
     print(text)
     if a.markdown:

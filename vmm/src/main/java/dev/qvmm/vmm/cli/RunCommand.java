@@ -101,7 +101,7 @@ public final class RunCommand implements Callable<Integer> {
             run = RunDirectory.create(host.stateDir(), plan.vmName());
             List<String> argv = ArgvRenderer.argv(plan);
             Files.write(run.file("plan.args"), argv);
-            StartTimings.mark("argv");
+            StartTimings.mark("plan");
             // DataVolume imports: a progress line on a terminal, else a note every 5 s on stderr.
             ImportProgress terminal = ImportProgress.terminal();
             ImportProgress progress = terminal != ImportProgress.NONE ? terminal : ImportProgress.throttled(Duration.ofSeconds(5),
