@@ -347,6 +347,8 @@ class DaemonTest {
 
             JsonNode paused = awaitPhase(d, "live", "Paused");
             assertEquals("IOError", paused.path("reason").asText(), paused::toString);
+            assertEquals("IOError", paused.path("conditions").get(1).path("reason").asText(), paused::toString);
+            assertEquals("False", paused.path("conditions").get(0).path("status").asText(), paused::toString);
             assertTrue(paused.path("message").asText().contains("full") && paused.path("message").asText().contains("No space"),
                     paused::toString);
             Files.delete(filler);

@@ -113,9 +113,19 @@ public final class Daemon implements AutoCloseable {
         });
     }
 
-    /** A VM's status as the API shows it. */
+    /**
+     * A VM's status as the API shows it: the last event, QEMU's pid while it runs, and KubeVirt-style
+     * conditions ({@code Ready}; {@code Paused} with its reason, {@code IOError} or {@code Paused}).
+     */
     static ObjectNode statusJson(ManagedVm vm) {
-        ObjectNode o = vm.status().toJson();
+        VmEvent e = vm.status();
+        ObjectNode o = e.toJson();
+        com.fasterxml.jackson.databind.node.ArrayNode conditions = o.putArray("conditions");
+        conditions.addObject().put("type", "Ready").put("status", e.state() == dev.qvmm.vmm.session.VmState.RUNNING ? "True" : "False")
+                .put("reason", e.reason());
+        if (e.state() == dev.qvmm.vmm.session.VmState.PAUSED) {
+            conditions.addObject().put("type", "Paused").put("status", "True").put("reason", e.reason()).put("message", e.message());
+        }
         long pid = vm.qemuPid();
         if (pid > 0) {
             o.put("qemuPid", pid);
