@@ -448,6 +448,46 @@ class DaemonTest {
     }
 
     @Test
+    void aTemplateOwnedDataVolumeGoesWithItsVmNotWithAStop(@TempDir Path dir) throws Exception {
+        Path state = dir.resolve("state");
+        Path yaml = dir.resolve("owner.yaml");
+        Files.writeString(yaml, """
+                apiVersion: kubevirt.io/v1
+                kind: VirtualMachine
+                metadata: {name: owner}
+                spec:
+                  runStrategy: Always
+                  dataVolumeTemplates:
+                  - metadata: {name: owned}
+                    spec:
+                      source: {blank: {}}
+                      storage: {resources: {requests: {storage: 16Mi}}}
+                  template:
+                    spec:
+                      domain:
+                        resources: {requests: {memory: 128Mi}}
+                        firmware:
+                          kernelBoot:
+                            kernelArgs: "console=ttyS0 panic=-1 qvmm_stay=1"
+                            container: {image: %s, kernelPath: /vmlinux, initrdPath: /initrd.img}
+                        devices: {disks: [{name: data, disk: {bus: virtio}}]}
+                      volumes: [{name: data, dataVolume: {name: owned}}]
+                """.formatted(guest));
+        claim(state, "kept", 1L << 20);
+        Daemon d = Daemon.start(state);
+        QvmmCli.Result created = d.cli("create", yaml.toString());
+        assertEquals(0, created.exitCode(), created::toString);
+        Path owned = state.resolve("claims/owned/disk.img");
+        assertTrue(Files.exists(owned), "the DataVolume was not imported");
+        assertEquals(0, d.cli("stop", "--grace", "0", "owner").exitCode());
+        assertTrue(Files.exists(owned), "a stop deleted the VM's DataVolume");
+        assertEquals(0, d.cli("delete", "owner").exitCode());
+        assertFalse(Files.exists(owned.getParent()), "deleting the VM left its template-owned DataVolume");
+        assertTrue(Files.exists(state.resolve("claims/kept/disk.img")), "deleting the VM deleted a claim it did not own");
+        d.kill("TERM");
+    }
+
+    @Test
     void badRequestsAreRefusedWithWhatToDo(@TempDir Path dir) throws Exception {
         Path state = dir.resolve("state");
         QvmmCli.Result noDaemon = QvmmCli.run(CLI, "ps", "--state-dir", state.toString());

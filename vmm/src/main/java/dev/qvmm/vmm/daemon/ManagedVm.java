@@ -131,11 +131,26 @@ public final class ManagedVm {
         });
     }
 
-    /** Stops the VM if it runs, then forgets it; what its spec points at stays. */
+    /**
+     * Stops the VM if it runs, then forgets it. What its spec points at stays, except the claims of
+     * its {@code dataVolumeTemplates}: the VM owns those DataVolumes, and KubeVirt deletes them with
+     * it (never when it merely stops).
+     */
     CompletableFuture<VmEvent> delete(Duration grace) {
         return submit(() -> {
             VmEvent end = doStop(grace);
             try {
+                for (String dv : SpecEdit.templateDataVolumes(store.spec(name))) {
+                    Path claim = host.config().claims().resolve(dv);
+                    Files.deleteIfExists(claim.resolve("disk.img"));
+                    Files.deleteIfExists(claim.resolve("disk.img.imported"));
+                    try {
+                        Files.deleteIfExists(claim);
+                    } catch (java.nio.file.DirectoryNotEmptyException e) {
+                        // something else lives there: it is not the DataVolume's, so it stays
+                    }
+                    events.accept(new VmEvent(Instant.now(), name, end.state(), "DataVolumeDeleted", "claim " + claim + " of dataVolumeTemplate " + dv));
+                }
                 runDirectory().remove();
                 store.delete(name);
             } catch (IOException e) {

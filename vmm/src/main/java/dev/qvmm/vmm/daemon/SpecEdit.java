@@ -49,6 +49,23 @@ final class SpecEdit {
         });
     }
 
+    /** The names of a VirtualMachine's {@code spec.dataVolumeTemplates}: the DataVolumes the VM owns. */
+    static List<String> templateDataVolumes(String yaml) {
+        List<String> names = new ArrayList<>();
+        try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(yaml)) {
+            while (it.hasNextValue()) {
+                JsonNode doc = it.nextValue();
+                if (doc != null && "VirtualMachine".equals(doc.path("kind").asText())) {
+                    doc.path("spec").path("dataVolumeTemplates").forEach(t -> names.add(t.path("metadata").path("name").asText()));
+                }
+            }
+        } catch (IOException e) {
+            throw new VmmException(VmmException.Kind.SPEC_UNREADABLE, "spec.yaml", "the stored spec cannot be read: " + e.getMessage(),
+                    List.of(), e);
+        }
+        return names;
+    }
+
     /** Whether the stream's VM has a disk named {@code name}. */
     static boolean hasDisk(String yaml, String name) {
         boolean[] found = {false};
