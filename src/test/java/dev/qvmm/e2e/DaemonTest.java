@@ -399,6 +399,9 @@ class DaemonTest {
         Path console = d.console("nobody");
         awaitConsole(console, "QVMM done", 1);
 
+        QvmmCli.Result status = d.cli("qmp", "--vm", "nobody", "query-status");
+        assertEquals(0, status.exitCode(), status::toString);
+        assertTrue(status.stdout().contains("\"status\":\"running\""), status::toString);
         ApiCalls.Answer itself = new ApiCalls(state.resolve("qvmm.sock")).call("POST", "/v1/vms/nobody/qmp",
                 "{\"execute\": \"blockdev-add\", \"arguments\": {\"driver\": \"file\", \"node-name\": \"probe\", \"filename\": \"" + img + "\"}}");
         assertEquals(422, itself.status(), itself.raw());

@@ -33,14 +33,22 @@ import java.util.concurrent.CompletionException;
                 "  qvmm qmp --socket /run/vm/qmp.sock query-status stop 'device_del' '{\"id\":\"disk1\"}'"})
 final class QmpCommandLine implements Callable<Integer> {
 
-    @CommandLine.Mixin
-    HostOptions host;
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--socket", required = true, paramLabel = "PATH", description = "The QEMU QMP socket (-qmp unix:PATH,server=on).")
+    @Option(names = "--socket", paramLabel = "PATH", description = "The QEMU QMP socket (-qmp unix:PATH,server=on).")
     Path socket;
+
+    @Option(names = "--vm", paramLabel = "NAME",
+            description = "Instead of --socket: a VM of the running daemon, through its QMP passthrough (daemon --qmp-passthrough).")
+    String vm;
+
+    @Option(names = "--daemon-socket", paramLabel = "PATH",
+            description = "With --vm: the daemon's API socket (default: $QVMM_SOCKET, else <state-dir>/qvmm.sock).")
+    Path daemonSocket;
+
+    @CommandLine.Mixin
+    HostOptions host;
 
     @Option(names = "--events", description = "Also print every event QEMU sends.")
     boolean events;
@@ -60,9 +68,15 @@ final class QmpCommandLine implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if ((socket == null) == (vm == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "give either --socket PATH (a QMP socket) or --vm NAME (a daemon's VM)");
+        }
         List<Invocation> invocations = parse();
         PrintWriter out = spec.commandLine().getOut();
         ObjectMapper mapper = QmpJson.mapper();
+        if (vm != null) {
+            return throughDaemon(invocations, out, mapper);
+        }
         // Listeners run synchronously on the I/O thread here, so an event is printed before the
         // reply that followed it on the wire; printing a line is cheap enough for that.
         QmpOptions options = QmpOptions.builder().eventExecutor(Runnable::run).build();
@@ -96,6 +110,38 @@ final class QmpCommandLine implements Callable<Integer> {
             return 1;
         }
         return 0;
+    }
+
+    /** Each command through the daemon's passthrough: QEMU's monitor is the daemon's, one client at a time. */
+    private int throughDaemon(List<Invocation> invocations, PrintWriter out, ObjectMapper mapper) {
+        SocketOption api = new SocketOption();
+        api.socket = daemonSocket;
+        ApiClient client = new ApiClient(api.socket(host));
+        try {
+            for (Invocation call : invocations) {
+                if (!json) {
+                    out.println("-> " + call.command() + (call.arguments() == null ? "" : " " + call.arguments()));
+                }
+                com.fasterxml.jackson.databind.node.ObjectNode body = mapper.createObjectNode().put("execute", call.command());
+                if (call.arguments() != null) {
+                    body.set("arguments", call.arguments());
+                }
+                ApiClient.Response r = client.call("POST", "/v1/vms/" + vm + "/qmp", body.toString());
+                JsonNode answer = VmCommands.Client.parse(r.body());
+                if (!r.ok()) {
+                    String what = answer.path("error").asText(r.body().strip());
+                    out.println(json ? mapper.createObjectNode().set("error", mapper.createObjectNode()
+                            .put("command", call.command()).put("kind", answer.path("kind").asText()).put("message", what)) : "<- error " + what);
+                    out.flush();
+                    return 1;
+                }
+                out.println(json ? answer : "<- " + answer.path("return"));
+                out.flush();
+            }
+            return 0;
+        } catch (dev.qvmm.vmm.VmmException e) {
+            return CliErrors.report(e, spec.commandLine().getErr());
+        }
     }
 
     private List<Invocation> parse() {
