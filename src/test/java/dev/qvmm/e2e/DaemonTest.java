@@ -498,6 +498,9 @@ class DaemonTest {
         assertTrue(noDaemon.stderr().contains("is `qvmm daemon` running?"), noDaemon::toString);
 
         Daemon d = Daemon.start(state);
+        java.nio.file.attribute.PosixFileAttributes socket = Files.readAttributes(state.resolve("qvmm.sock"),
+                java.nio.file.attribute.PosixFileAttributes.class);
+        assertEquals("rw-rw----", java.nio.file.attribute.PosixFilePermissions.toString(socket.permissions()), "the API socket's mode");
         Path invalid = dir.resolve("invalid.yaml");
         Files.writeString(invalid, RunCliTest.spec("invalid", "", "      - {name: nowhere, disk: {bus: virtio}}", ""));
         QvmmCli.Result rejected = d.cli("create", invalid.toString());

@@ -36,7 +36,7 @@ public final class DaemonCommand implements Callable<Integer> {
     SocketOption socket;
 
     @Option(names = "--socket-group", paramLabel = "GROUP",
-            description = "Group that may use the API socket (mode 0660); default: the daemon's own group.")
+            description = "Group that may use the API socket (mode 0660); default: qvmm when that group exists, else the daemon's own.")
     String socketGroup;
 
     @Option(names = "--qemu-user", paramLabel = "USER",
@@ -68,7 +68,7 @@ public final class DaemonCommand implements Callable<Integer> {
             DaemonHost daemonHost = new DaemonHost(config, host.stateDir(), planning.qemuBinary, accel.accelerator(),
                     Duration.ofSeconds(startTimeoutSeconds), Optional.ofNullable(qemuUser));
             Daemon daemon = Daemon.open(daemonHost, line -> log(err, line));
-            ApiServer api = ApiServer.bind(socket.socket(host), daemon, Optional.ofNullable(socketGroup), qmpPassthrough);
+            ApiServer api = ApiServer.bind(socket.socket(host), daemon, Optional.ofNullable(socketGroup).or(DaemonCommand::qvmmGroup), qmpPassthrough);
             daemon.subscribe(e -> log(err, e.toLine()));
             log(err, "accelerator " + accel + "; " + daemon.vms().size() + " VMs; listening on " + api.socket());
             CountDownLatch stopped = new CountDownLatch(1);
@@ -82,6 +82,16 @@ public final class DaemonCommand implements Callable<Integer> {
             return 0;
         } catch (VmmException e) {
             return CliErrors.report(e, err);
+        }
+    }
+
+    /** The {@code qvmm} group when the host has one (/etc/group). */
+    private static Optional<String> qvmmGroup() {
+        try {
+            return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/etc/group")).stream()
+                    .anyMatch(l -> l.startsWith("qvmm:")) ? Optional.of("qvmm") : Optional.empty();
+        } catch (java.io.IOException e) {
+            return Optional.empty();
         }
     }
 
