@@ -163,8 +163,33 @@ public final class VmSession implements AutoCloseable {
         } catch (VmmException e) {
             throw new VmmException(e.kind(), e.subject(), e.getMessage() + "\n  (run directory " + run.path() + ")", List.of(), e);
         }
-        qmp = QmpClient.connect(run.qmpSocket(), QmpOptions.builder().connectTimeout(spec.startTimeout()).build());
+        qmp = connectWhileStarting();
         events = qmp.subscribe(e -> LIFECYCLE_EVENTS.contains(e.name()), this::onEvent);
+    }
+
+    /**
+     * QEMU binds its monitor socket before it listens on it, so the file can exist while a connect
+     * is still refused (seen with 20 VMs starting on 2 cores). Refused connects are retried every
+     * 5 ms while QEMU lives, up to the start timeout; no event marks the listen.
+     */
+    private QmpClient connectWhileStarting() {
+        long deadline = System.nanoTime() + spec.startTimeout().toNanos();
+        while (true) {
+            try {
+                return QmpClient.connect(run.qmpSocket(), QmpOptions.builder().connectTimeout(spec.startTimeout()).build());
+            } catch (QmpException e) {
+                boolean refused = String.valueOf(rootMessage(e)).contains("Connection refused");
+                if (!refused || !qemu.isAlive() || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                throw new VmmException(VmmException.Kind.QEMU_START_FAILED, spec.vmName(), "interrupted while QEMU was starting");
+            }
+        }
     }
 
     private void onEvent(QmpEvent e) {
