@@ -277,8 +277,10 @@ class DaemonTest {
         QvmmCli.Result kept = second.cli("addvolume", "hp", "--volume-name", "hp-kept", "--persist");
         assertEquals(0, kept.exitCode(), kept::toString);
         assertTrue(Files.readString(state.resolve("vms/hp/spec.yaml")).contains("hp-kept"), "--persist did not store the disk");
-        assertEquals(0, second.cli("stop", "--grace", "5", "hp").exitCode());
-        assertEquals(0, second.cli("start", "hp").exitCode());
+        QvmmCli.Result stopped = second.cli("stop", "--grace", "5", "hp");
+        assertEquals(0, stopped.exitCode(), stopped::toString);
+        QvmmCli.Result started = second.cli("start", "hp");
+        assertEquals(0, started.exitCode(), () -> started + second.log());
         awaitConsole(console, "QVMM done", 1);
         String boot = read(console);
         assertTrue(boot.contains("serial=hp-kept"), "the persisted volume is missing after a restart:\n" + boot);
