@@ -132,8 +132,8 @@ class DaemonTest {
         }
         Path yaml = dir.resolve("tick.yaml");
         Files.writeString(yaml, RunCliTest.spec("tick", "qvmm_tick=vdb",
-                "      - {name: data, disk: {bus: virtio}, serial: DATA}",
-                "  - {name: data, hostDisk: {path: " + disk + ", type: Disk}}"));
+                "      - {name: data, disk: {bus: virtio}, serial: DATA}\n      - {name: metrics, disk: {bus: virtio}}",
+                "  - {name: data, hostDisk: {path: " + disk + ", type: Disk}}\n  - {name: metrics, downwardMetrics: {}}"));
         Daemon first = Daemon.start(state);
         QvmmCli.Result created = first.cli("create", yaml.toString());
         assertEquals(0, created.exitCode(), created::toString);
@@ -152,6 +152,16 @@ class DaemonTest {
         assertEquals("Running", adopted.path("phase").asText(), adopted::toString);
         assertEquals("Adopted", adopted.path("reason").asText(), adopted::toString);
         assertEquals(pid, adopted.path("qemuPid").asLong(), "the adopted VM is another QEMU");
+        // The new daemon took over the downwardMetrics writer: the disk QEMU has open keeps changing.
+        assertTrue(second.log().contains("resumed 1 companions"), second::log);
+        Path metrics = state.resolve("run/tick/downward-metrics/metrics.raw");
+        byte[] was = Files.readAllBytes(metrics);
+        long metricsDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (java.util.Arrays.equals(was, Files.readAllBytes(metrics))) {
+            assertTrue(System.nanoTime() < metricsDeadline, "the downwardMetrics disk stopped changing after the adoption");
+            Thread.sleep(200);
+        }
+        assertEquals("mvbd", new String(Files.readAllBytes(metrics), 0, 4, StandardCharsets.US_ASCII));
         long after = awaitTick(console, alone + 3);
 
         // The guest's clock says its disk writes never stalled, across the kill and the adoption.

@@ -386,7 +386,27 @@ public final class ManagedVm {
         } catch (RuntimeException e) {
             graphNote = "the block graph could not be read: " + e.getMessage();
         }
+        graphNote += resumeCompanions(adopted);
         volumeEvent("GraphChecked", graphNote);
+    }
+
+    /**
+     * Starts again what served the VM besides QEMU (the downwardMetrics writer and port), planned
+     * from the spec as it runs; returns a note for the adoption line, "" when there is none.
+     */
+    private String resumeCompanions(VmSession adopted) {
+        List<String> notResumed = new java.util.ArrayList<>();
+        try {
+            String running = hotplug != null ? hotplug.effectiveSpec(store.spec(name)) : store.spec(name);
+            VmSpec spec = SpecReader.read(running, name, new SpecContext(host.config().persistentReservation())).spec();
+            StoragePlan plan = HostPlanning.plan(spec, host.config(), host.stateDir(), host.accelerator(), host.qemuBinary());
+            prepared = new ArtifactPreparer(QemuImg.onPath(), ImportProgress.NONE).resume(plan.artifacts(), notResumed);
+            prepared.companions().forEach(c -> c.qemuStarted(adopted.qemuPid()));
+            String resumed = prepared.companions().isEmpty() ? "" : "; resumed " + prepared.companions().size() + " companions";
+            return resumed + (notResumed.isEmpty() ? "" : "; could not take over " + notResumed);
+        } catch (IOException | RuntimeException e) {
+            return "; companions not resumed: " + e.getMessage();
+        }
     }
 
     /** What the block graph check of an adoption found ("" for a VM this daemon started). */

@@ -77,6 +77,24 @@ public final class VhostmdDiskWriter implements Companion {
         return w;
     }
 
+    /**
+     * Takes over the disk of a VM whose QEMU an earlier qvmm started (a restarted daemon): the file
+     * QEMU has open is rewritten in place from now on, never recreated.
+     */
+    public static VhostmdDiskWriter resume(String forName, Path path, MetricsCollector collector) throws IOException {
+        FileChannel file = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        VhostmdDiskWriter w = new VhostmdDiskWriter(forName, path, collector, file);
+        try {
+            w.write();
+        } catch (IOException | RuntimeException e) {
+            w.close();
+            throw e;
+        }
+        long ms = PERIOD.toMillis();
+        w.timer.scheduleAtFixedRate(w::tick, ms, ms, TimeUnit.MILLISECONDS);
+        return w;
+    }
+
     public Path path() {
         return path;
     }

@@ -99,6 +99,43 @@ public final class ArtifactPreparer {
     }
 
     /**
+     * For a VM whose QEMU an earlier qvmm started: starts again the companions that can be taken
+     * over (the downwardMetrics writer rewrites the disk QEMU has open; the metrics port listens
+     * again and QEMU reconnects) and touches nothing else. Returns them as a {@link Prepared}
+     * without files of its own; the names of those it cannot take over go to {@code notResumed}.
+     */
+    public Prepared resume(List<Artifact> artifacts, List<String> notResumed) {
+        List<Companion> companions = new ArrayList<>();
+        try (Rollback rollback = new Rollback()) {
+            for (Artifact a : artifacts) {
+                try {
+                    switch (a) {
+                        case Artifact.DownwardMetricsDisk m -> {
+                            VhostmdDiskWriter w = VhostmdDiskWriter.resume(m.forName(), m.path(), MetricsCollector.forHost(m.vcpus(), m.memoryBytes()));
+                            rollback.add(w::close);
+                            companions.add(w);
+                        }
+                        case Artifact.DownwardMetricsPort m -> {
+                            Files.deleteIfExists(m.socket());
+                            VhostmdPortServer s = VhostmdPortServer.start(m.forName(), m.socket(), MetricsCollector.forHost(m.vcpus(), m.memoryBytes()));
+                            rollback.add(s::close);
+                            companions.add(s);
+                        }
+                        case Artifact.StartVirtiofsd v -> notResumed.add(v.forName());
+                        default -> {
+                            // files and images exist already: QEMU has them open
+                        }
+                    }
+                } catch (IOException e) {
+                    notResumed.add(a.forName() + " (" + e.getMessage() + ")");
+                }
+            }
+            rollback.commit();
+        }
+        return new Prepared(List.of(), companions);
+    }
+
+    /**
      * Prepares one artifact. A companion it starts is added to {@code companions} and its
      * {@link Companion#close()} registered on {@code rollback}.
      */
