@@ -44,8 +44,13 @@ final class QemuProcess implements AutoCloseable {
         return env == null || env.isBlank() ? "qemu-system-x86_64" : env;
     }
 
-    /** Starts QEMU and returns once its QMP socket exists. */
+    /** Starts a machine-less QEMU and returns once its QMP socket exists. */
     static QemuProcess start() {
+        return start(List.of("-machine", "none"));
+    }
+
+    /** Starts QEMU with {@code machine} (the machine and its devices) and returns once its QMP socket exists. */
+    static QemuProcess start(List<String> machine) {
         Path dir;
         try {
             dir = Files.createTempDirectory("qvmm-bench-qemu-");
@@ -54,8 +59,9 @@ final class QemuProcess implements AutoCloseable {
         }
         Path socket = dir.resolve("qmp.sock");
         Path log = dir.resolve("qemu.log");
-        List<String> argv = List.of(binary(), "-machine", "none", "-nodefaults", "-display", "none", "-S",
-                "-qmp", "unix:" + socket + ",server=on,wait=off");
+        List<String> argv = new java.util.ArrayList<>(List.of(binary()));
+        argv.addAll(machine);
+        argv.addAll(List.of("-nodefaults", "-display", "none", "-S", "-qmp", "unix:" + socket + ",server=on,wait=off"));
         Process process;
         try {
             process = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
