@@ -1,0 +1,102 @@
+package dev.qvmm.virtiofsd;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The real virtiofsd of this host (Debian 12: the C one of QEMU 7.2), started and stopped for real. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class VirtiofsdTest {
+
+    @Test
+    void findsTheHostsDaemonAndAsksWhichOneItIs() {
+        VirtiofsdBinary b = VirtiofsdBinary.find(Optional.empty());
+        assertEquals(Path.of("/usr/lib/qemu/virtiofsd"), b.path());
+        assertEquals(Flavour.C, b.flavour());
+        VirtiofsdException e = assertThrows(VirtiofsdException.class, () -> VirtiofsdBinary.find(Optional.of(Path.of("/nope/virtiofsd"))));
+        assertEquals(VirtiofsdException.Kind.NOT_FOUND, e.kind());
+        assertEquals(VirtiofsdException.Kind.UNRECOGNISED,
+                assertThrows(VirtiofsdException.class, () -> VirtiofsdBinary.probe(Path.of("/bin/true"))).kind());
+    }
+
+    @Test
+    void eachFlavourGetsItsOwnFlags() {
+        String rustHelp = "Usage: virtiofsd [OPTIONS]\n      --shared-dir <SHARED_DIR>  Shared directory path\n      --fd <FD>\n";
+        assertEquals(Optional.of(Flavour.RUST), VirtiofsdBinary.flavourOf(rustHelp));
+        assertEquals(Optional.empty(), VirtiofsdBinary.flavourOf("usage: something else"));
+        ShareOptions s = ShareOptions.of("data", Path.of("/srv/data"));
+        assertEquals(List.of("--fd=3", "-o", "source=/srv/data", "-o", "cache=auto", "-o", "sandbox=namespace"),
+                Flavour.C.arguments(s, 3));
+        assertEquals(List.of("--fd=3", "--shared-dir=/srv/data", "--cache=auto", "--sandbox=namespace", "--announce-submounts"),
+                Flavour.RUST.arguments(s, 3));
+        ShareOptions unprivileged = new ShareOptions("data", Path.of("/srv/data"), Cache.NONE,
+                Optional.of(new ShareOptions.RunAs(1000, 1000)));
+        assertEquals(List.of("--fd=3", "--shared-dir=/srv/data", "--cache=never", "--sandbox=none", "--announce-submounts"),
+                Flavour.RUST.arguments(unprivileged, 3));
+    }
+
+    @Test
+    void startsOnASocketItAlreadyListensOnAndStopsWithoutLeavingIt(@TempDir Path dir) throws Exception {
+        Path shared = Files.createDirectories(dir.resolve("shared"));
+        Path socket = dir.resolve("run/fs.sock");
+        Path log = dir.resolve("run/fs.log");
+        long t0 = System.nanoTime();
+        Virtiofsd d = Virtiofsd.start(VirtiofsdBinary.find(Optional.empty()), ShareOptions.of("fs", shared), socket, log);
+        long startedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        System.out.println("virtiofsd started in " + startedMs + " ms (socket listening, pid " + d.pid() + ")");
+        try {
+            assertTrue(Files.exists(socket), "the socket exists when start returns");
+            assertTrue(d.isAlive());
+            String cmdline = Files.readString(Path.of("/proc/" + d.pid() + "/cmdline")).replace('\0', ' ');
+            assertTrue(cmdline.startsWith("/usr/lib/qemu/virtiofsd --fd=3 -o source=" + shared), cmdline);
+            assertTrue(Files.readSymbolicLink(Path.of("/proc/" + d.pid() + "/fd/3")).toString().startsWith("socket:"),
+                    "fd 3 is the listening socket");
+            try (Stream<Path> fds = Files.list(Path.of("/proc/" + d.pid() + "/fd"))) {
+                for (Path fd : fds.toList()) {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    assertFalse(target.endsWith(".jar") || target.contains("/jvm/"), "no JVM descriptor leaks in: " + fd + " -> " + target);
+                }
+            }
+            assertTrue(Files.readString(Path.of("/proc/" + d.pid() + "/status")).contains("PPid:\t" + ProcessHandle.current().pid()),
+                    "a child of this JVM");
+        } finally {
+            d.close();
+        }
+        assertFalse(d.isAlive());
+        assertFalse(Files.exists(Path.of("/proc/" + d.pid())), "reaped, no zombie");
+        assertFalse(Files.exists(socket), "the socket goes with the daemon");
+        assertTrue(Files.exists(log), "its log stays for the run directory");
+        d.close();
+    }
+
+    @Test
+    void aKilledDaemonReportsItsExit(@TempDir Path dir) throws Exception {
+        Path shared = Files.createDirectories(dir.resolve("shared"));
+        try (Virtiofsd d = Virtiofsd.start(VirtiofsdBinary.find(Optional.empty()), ShareOptions.of("fs", shared),
+                dir.resolve("fs.sock"), dir.resolve("fs.log"))) {
+            new ProcessBuilder("kill", "-KILL", String.valueOf(d.pid())).start().waitFor();
+            assertEquals(128 + 9, d.exit().get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void aMissingDirectoryIsRefusedBeforeAnythingStarts(@TempDir Path dir) {
+        VirtiofsdException e = assertThrows(VirtiofsdException.class, () -> Virtiofsd.start(VirtiofsdBinary.find(Optional.empty()),
+                ShareOptions.of("fs", dir.resolve("absent")), dir.resolve("fs.sock"), dir.resolve("fs.log")));
+        assertEquals(VirtiofsdException.Kind.SOURCE_UNAVAILABLE, e.kind());
+        assertTrue(e.getMessage().contains("absent"), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("fs.sock")));
+    }
+}
