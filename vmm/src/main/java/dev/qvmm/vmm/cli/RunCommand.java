@@ -6,6 +6,7 @@ import dev.qvmm.vmm.host.AcceleratorChoice;
 import dev.qvmm.vmm.host.HostConfig;
 import dev.qvmm.vmm.launch.LaunchSpec;
 import dev.qvmm.vmm.launch.RunDirectory;
+import dev.qvmm.vmm.launch.VirtiofsdCompanion;
 import dev.qvmm.vmm.session.ConsoleTap;
 import dev.qvmm.vmm.session.VmEvent;
 import dev.qvmm.vmm.session.VmSession;
@@ -107,6 +108,11 @@ public final class RunCommand implements Callable<Integer> {
             ArtifactPreparer preparer = new ArtifactPreparer(QemuImg.onPath(), progress);
             prepared = preparer.prepare(plan.artifacts());
             preparer.warnings().forEach(w -> printer.note("warning: " + w));
+            prepared.companions().forEach(c -> {
+                if (c instanceof VirtiofsdCompanion v) {
+                    printer.note("filesystem " + c.forName() + ": " + v.daemon());
+                }
+            });
             java.time.Instant preparedAt = java.time.Instant.now();
 
             StopSignals signals = StopSignals.install();
@@ -116,6 +122,7 @@ public final class RunCommand implements Callable<Integer> {
                     run, printer::event, session -> tap[0] = noConsole ? null : attachConsole(session));
             signals.onFirst(() -> vm.stop(grace)).onSecond(vm::kill);
             prepared.companions().forEach(c -> c.qemuStarted(vm.qemuPid()));
+            vm.supervise(prepared.companions(), read.spec().filesystemFailurePolicy(), grace);
             if (timings) {
                 StartTimings.print(err, planned, preparedAt, vm.launchTimes());
             }

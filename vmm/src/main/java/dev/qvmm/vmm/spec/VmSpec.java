@@ -18,18 +18,20 @@ import java.util.OptionalLong;
  * @param dataVolumes     DataVolumes of the stream and of dataVolumeTemplates, by name
  * @param objects         ConfigMaps, Secrets (with their data), ServiceAccounts, StorageClasses in the stream
  * @param hostname        the guest's host name: spec.hostname, or the name up to its first dot, at most 63 characters
+ * @param filesystemFailurePolicy what a virtiofsd exiting while the VM runs does to it (annotation {@value FilesystemFailurePolicy#ANNOTATION})
  */
 public record VmSpec(String name, String namespace, String apiVersion, String machineType, CpuTopology cpu,
                      long memoryBytes, Optional<IoThreadsPolicy> ioThreadsPolicy, boolean blockMultiQueue,
                      List<DiskSpec> disks, List<FilesystemSpec> filesystems, Optional<KernelBoot> kernelBoot,
                      Optional<String> runStrategy, OptionalLong terminationGracePeriodSeconds,
                      Map<String, DataVolumeSpec> dataVolumes, StreamObjects objects,
-                     String hostname) {
+                     String hostname, FilesystemFailurePolicy filesystemFailurePolicy) {
 
     public VmSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(machineType, "machineType");
         Objects.requireNonNull(hostname, "hostname");
+        Objects.requireNonNull(filesystemFailurePolicy, "filesystemFailurePolicy");
         disks = List.copyOf(disks);
         filesystems = List.copyOf(filesystems);
         dataVolumes = Map.copyOf(dataVolumes);

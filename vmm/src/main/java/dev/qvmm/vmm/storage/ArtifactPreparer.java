@@ -5,7 +5,12 @@ import dev.qvmm.blockdev.QemuImg;
 import dev.qvmm.vmm.Rollback;
 import dev.qvmm.vmm.VmmException;
 import dev.qvmm.vmm.image.ContainerDiskStore;
+import dev.qvmm.virtiofsd.ShareOptions;
+import dev.qvmm.virtiofsd.Virtiofsd;
+import dev.qvmm.virtiofsd.VirtiofsdBinary;
+import dev.qvmm.virtiofsd.VirtiofsdException;
 import dev.qvmm.vmm.launch.Companion;
+import dev.qvmm.vmm.launch.VirtiofsdCompanion;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -28,6 +34,7 @@ public final class ArtifactPreparer {
 
     private final QemuImg qemuImg;
     private final ImportProgress importProgress;
+    private Optional<Path> virtiofsd = Optional.empty();
 
     /** Import progress goes to the terminal when there is one, else nowhere. */
     public ArtifactPreparer(QemuImg qemuImg) {
@@ -37,6 +44,12 @@ public final class ArtifactPreparer {
     public ArtifactPreparer(QemuImg qemuImg, ImportProgress importProgress) {
         this.qemuImg = qemuImg;
         this.importProgress = importProgress;
+    }
+
+    /** Use this virtiofsd binary (the host config's) instead of looking in the usual places. */
+    public ArtifactPreparer virtiofsd(Optional<Path> binary) {
+        this.virtiofsd = binary;
+        return this;
     }
 
     /** What was prepared for one run of a VM. */
@@ -145,7 +158,7 @@ public final class ArtifactPreparer {
             case Artifact.ImportDataVolume d -> DataVolumeImporter.onPath(qemuImg, importProgress).importInto(d, rollback);
             case Artifact.BuildIso iso -> ephemeral.add(IsoBuilder.onPath().build(iso, rollback));
             case Artifact.DownwardMetricsDisk m -> throw unsupported(a, "the downwardMetrics disk is not available in this version");
-            case Artifact.StartVirtiofsd v -> throw unsupported(a, "virtiofs filesystems are not available in this version");
+            case Artifact.StartVirtiofsd v -> startVirtiofsd(v, rollback, companions);
         }
     }
 
@@ -191,6 +204,50 @@ public final class ArtifactPreparer {
         Files.deleteIfExists(p.diskPath());
         Files.createSymbolicLink(p.diskPath(), disk);
         rollback.add(() -> Files.deleteIfExists(p.diskPath()));
+    }
+
+    /**
+     * Writes a stream ConfigMap or Secret out first if the share is one, then starts the daemon.
+     * The daemon and what was written for it are undone by its {@link Companion#close()}.
+     */
+    private void startVirtiofsd(Artifact.StartVirtiofsd v, Rollback rollback, List<Companion> companions) throws IOException {
+        Optional<Path> owned = Optional.empty();
+        if (v.contents().isPresent()) {
+            owned = Optional.of(v.sharedDir());
+            Path dir = v.sharedDir();
+            rollback.add(() -> deleteTree(dir));
+            KeyDirectory.write(dir, v.contents().get().toMap());
+        }
+        Files.createDirectories(v.socket().getParent());
+        Virtiofsd daemon;
+        try {
+            VirtiofsdBinary binary = VirtiofsdBinary.find(virtiofsd);
+            daemon = Virtiofsd.start(binary, ShareOptions.of(v.forName(), v.sharedDir()), v.socket(), v.log());
+        } catch (VirtiofsdException e) {
+            VmmException.Kind kind = e.kind() == VirtiofsdException.Kind.NOT_FOUND || e.kind() == VirtiofsdException.Kind.UNRECOGNISED
+                    ? VmmException.Kind.SOURCE_UNSUPPORTED : VmmException.Kind.VOLUME_UNAVAILABLE;
+            throw new VmmException(kind, v.forName(), "filesystem \"" + v.forName() + "\": " + e.getMessage(), List.of(), e);
+        }
+        VirtiofsdCompanion companion;
+        try {
+            companion = new VirtiofsdCompanion(v.forName(), daemon, owned);
+        } catch (IOException e) {
+            daemon.close();
+            throw e;
+        }
+        companions.add(companion);
+        rollback.add(companion::close);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     /** Warnings from preparation (a claim image made smaller than requested), for the caller to show before QEMU starts. */

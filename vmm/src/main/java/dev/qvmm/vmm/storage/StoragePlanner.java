@@ -26,6 +26,7 @@ import dev.qvmm.vmm.spec.CacheMode;
 import dev.qvmm.vmm.spec.DiskDevice;
 import dev.qvmm.vmm.spec.DiskSpec;
 import dev.qvmm.vmm.spec.FilesystemSpec;
+import dev.qvmm.vmm.spec.KeyData;
 import dev.qvmm.vmm.spec.KernelBoot;
 import dev.qvmm.vmm.spec.SpecProblem;
 import dev.qvmm.vmm.spec.VmSpec;
@@ -164,8 +165,11 @@ public final class StoragePlanner {
         List<StoragePlan.FilesystemPlan> filesystems = new ArrayList<>();
         for (FilesystemSpec f : spec.filesystems()) {
             String chardev = NodeName.derive("chr-fs", f.name()).value();
-            Path socket = host.runDir().resolve("virtiofs").resolve(f.name() + ".sock");
-            artifacts.add(new Artifact.StartVirtiofsd(f.name(), socket, fsSource(f, host)));
+            Path dir = host.runDir().resolve("virtiofs");
+            Path socket = dir.resolve(f.name() + ".sock");
+            Optional<KeyData> contents = inStream(f, spec);
+            Path shared = contents.isPresent() ? dir.resolve(f.name() + ".d") : fsSource(f, host);
+            artifacts.add(new Artifact.StartVirtiofsd(f.name(), socket, dir.resolve(f.name() + ".log"), shared, contents));
             filesystems.add(new StoragePlan.FilesystemPlan(f.name(), chardev, socket,
                     new VhostUserFsPci(NodeName.derive("fs", f.name()).value(), layout.next(), chardev, f.name())));
         }
@@ -213,14 +217,28 @@ public final class StoragePlanner {
         };
     }
 
-    private static String fsSource(FilesystemSpec f, HostFacts host) {
+    /**
+     * The host directory a filesystem shares: a Filesystem claim's directory itself (KubeVirt
+     * shares the PVC's mount, not its disk.img), a DataVolume's claim directory, or the host
+     * directory of a ConfigMap, Secret or ServiceAccount not in the YAML stream.
+     */
+    private static Path fsSource(FilesystemSpec f, HostFacts host) {
         return switch (f.volume().source()) {
-            case VolumeSource.PersistentVolumeClaim c -> host.claimsDir().resolve(c.claim().claimName()).toString();
-            case VolumeSource.DataVolume c -> host.claimsDir().resolve(c.name()).toString();
-            case VolumeSource.ConfigMap c -> "ConfigMap " + c.name();
-            case VolumeSource.Secret s -> "Secret " + s.secretName();
-            case VolumeSource.ServiceAccount s -> "ServiceAccount " + s.serviceAccountName();
+            case VolumeSource.PersistentVolumeClaim c -> host.claimsDir().resolve(c.claim().claimName());
+            case VolumeSource.DataVolume c -> host.claimsDir().resolve(c.name());
+            case VolumeSource.ConfigMap c -> host.configMapsDir().resolve(c.name());
+            case VolumeSource.Secret s -> host.secretsDir().resolve(s.secretName());
+            case VolumeSource.ServiceAccount s -> host.serviceAccountsDir().resolve(s.serviceAccountName());
             default -> throw new IllegalStateException("filesystem sources are checked when the spec is read");
+        };
+    }
+
+    /** A ConfigMap or Secret written in the YAML stream: its data, which the run writes out to share. */
+    private static Optional<KeyData> inStream(FilesystemSpec f, VmSpec spec) {
+        return switch (f.volume().source()) {
+            case VolumeSource.ConfigMap c -> Optional.ofNullable(spec.objects().configMaps().get(c.name()));
+            case VolumeSource.Secret s -> Optional.ofNullable(spec.objects().secrets().get(s.secretName()));
+            default -> Optional.empty();
         };
     }
 
