@@ -206,6 +206,46 @@ class VirtiofsGuestTest {
         assertEquals("seen by two VMs\n", Files.readString(state.resolve("claims/shared/both.txt")));
     }
 
+    /**
+     * Unprivileged mode (host config {@code virtiofsdUser}): the daemon runs as that uid/gid, the
+     * guest still reads the claim and what it writes belongs to that user on the host.
+     */
+    @Test
+    void anUnprivilegedDaemonServesAsTheConfiguredUser(@TempDir Path dir) throws Exception {
+        Path state = dir.resolve("state");
+        Path claim = Files.createDirectories(state.resolve("claims/owned"));
+        Files.writeString(claim.resolve("mine.txt"), "owned by 4321\n");
+        for (Path p : List.of(claim, claim.resolve("mine.txt"))) {
+            Files.setAttribute(p, "unix:uid", 4321);
+            Files.setAttribute(p, "unix:gid", 4321);
+        }
+        for (Path p = claim.getParent(); p.startsWith(dir.getParent()) && !p.equals(dir.getParent()); p = p.getParent()) {
+            Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        Path config = Files.writeString(dir.resolve("host.yaml"), "virtiofsdUser: \"4321:4321\"\n");
+        String yaml = vm("fs-user", "", "qvmm_shares=virtiofs:owned qvmm_sharewrite=owned qvmm_stay=1", List.of("owned"),
+                "  - {name: owned, persistentVolumeClaim: {claimName: owned}}\n", "");
+        RunCliTest.Running run = RunCliTest.Running.start(dir, "fs-user", yaml, "--host-config", config.toString(), "--grace", "2");
+        try {
+            run.awaitStdout("QVMM done");
+            long pid = daemons(run.runDir()).get("owned");
+            assertTrue(Files.readString(Path.of("/proc/" + pid + "/status")).contains("Uid:\t4321\t4321\t4321\t4321"),
+                    "the daemon runs as the configured user");
+            run.signal("INT");
+            assertEquals(0, run.awaitExit(), run::toString);
+        } finally {
+            run.process().destroyForcibly();
+        }
+        GuestReport report = GuestReport.parse(Files.readString(run.stdout()));
+        assertEquals(md5("owned by 4321\n".getBytes(StandardCharsets.UTF_8)),
+                report.all("file").stream().filter(l -> l.get("path").equals("/mine.txt")).findFirst()
+                        .orElseThrow(() -> new AssertionError(report.toString())).get("md5"));
+        Path written = claim.resolve("guest-wrote.txt");
+        assertEquals("QVMMGUEST owned\n", Files.readString(written), report::toString);
+        assertEquals(4321, Files.getAttribute(written, "unix:uid"), "a file the guest creates belongs to the daemon's user");
+        assertEquals(4321, Files.getAttribute(written, "unix:gid"));
+    }
+
     /** The daemons of a running VM by filesystem, from the pid files qvmm writes beside their sockets. */
     static Map<String, Long> daemons(Path runDir) throws IOException {
         Map<String, Long> pids = new TreeMap<>();

@@ -38,7 +38,7 @@ public enum Flavour {
                     case ALWAYS -> "always";
                     case NONE -> "never";
                 });
-                a.add("--sandbox=" + (share.runAs().isPresent() ? "none" : "namespace"));
+                a.add("--sandbox=namespace");
                 a.add("--announce-submounts");
             }
         }

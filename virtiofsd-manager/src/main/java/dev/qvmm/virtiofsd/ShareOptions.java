@@ -27,10 +27,13 @@ public record ShareOptions(String tag, Path sharedDir, Cache cache, Optional<Run
     }
 
     /**
-     * An unprivileged daemon: it runs with this uid and gid and no supplementary groups. It can
-     * then only reach what that user may; files the guest creates belong to that user whatever
-     * uid the guest uses; no extended attributes; the daemon cannot build its namespace sandbox,
-     * so it runs with {@code sandbox=none}, which only the Rust virtiofsd offers.
+     * An unprivileged daemon: it runs with this uid and gid and no supplementary groups, as root
+     * of a user namespace of its own (so its namespace sandbox still works; the host must allow
+     * unprivileged user namespaces). Limits: it reaches only what that user may on the host;
+     * every file the guest creates belongs to that uid/gid on the host, whatever uid the guest
+     * uses, and the guest cannot chown to anyone else (only uid 0 inside maps to a host uid);
+     * files of other users appear to the guest as owned by nobody (65534); no extended
+     * attributes (xattrs stay off, as by default).
      */
     public record RunAs(int uid, int gid) {
         public RunAs {

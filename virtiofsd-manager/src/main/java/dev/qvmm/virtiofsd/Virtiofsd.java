@@ -79,11 +79,6 @@ public final class Virtiofsd implements AutoCloseable {
             throw new VirtiofsdException(VirtiofsdException.Kind.SOURCE_UNAVAILABLE, share.tag(), "filesystem \""
                     + share.tag() + "\": shared directory " + share.sharedDir() + " does not exist or is not a directory");
         }
-        if (share.runAs().isPresent() && binary.flavour() == Flavour.C) {
-            throw new VirtiofsdException(VirtiofsdException.Kind.START_FAILED, share.tag(), "filesystem \"" + share.tag()
-                    + "\": an unprivileged virtiofsd needs the Rust daemon (--sandbox none); " + binary.path()
-                    + " is the C one, whose sandboxes both need root");
-        }
         String socketPath = socket.toAbsolutePath().toString();
         if (socketPath.getBytes(StandardCharsets.UTF_8).length >= Libc.SUN_PATH) {
             throw new VirtiofsdException(VirtiofsdException.Kind.SOCKET, share.tag(), "filesystem \"" + share.tag()
@@ -91,10 +86,7 @@ public final class Virtiofsd implements AutoCloseable {
                     + " bytes a Unix socket allows; use a shorter state directory");
         }
         int fd = listen(share.tag(), socket);
-        List<String> argv = new ArrayList<>(List.of("setpriv"));
-        share.runAs().ifPresent(r -> argv.addAll(List.of("--reuid=" + r.uid(), "--regid=" + r.gid(), "--clear-groups")));
-        argv.addAll(List.of("--pdeathsig", "KILL", "--", binary.path().toString()));
-        argv.addAll(binary.flavour().arguments(share, SOCKET_FD));
+        List<String> argv = command(binary, share);
 
         CompletableFuture<Integer> spawned = new CompletableFuture<>();
         CompletableFuture<Integer> exit = new CompletableFuture<>();
@@ -114,6 +106,23 @@ public final class Virtiofsd implements AutoCloseable {
             deleteQuietly(socket);
             throw new VirtiofsdException(VirtiofsdException.Kind.START_FAILED, share.tag(), "interrupted while starting virtiofsd");
         }
+    }
+
+    /**
+     * The spawned argv. Privileged: {@code setpriv --pdeathsig KILL -- virtiofsd ...}. With
+     * {@link ShareOptions#runAs()}: setpriv drops to that uid/gid (no supplementary groups),
+     * {@code unshare --user --map-root-user} makes it root of a user namespace of its own, where
+     * the daemon's namespace sandbox works without any privilege on the host; the parent-death
+     * signal is set last, by a second setpriv, because a change of credentials clears it. Each
+     * step execs the next, so the pid stays the daemon's.
+     */
+    static List<String> command(VirtiofsdBinary binary, ShareOptions share) {
+        List<String> argv = new ArrayList<>();
+        share.runAs().ifPresent(r -> argv.addAll(List.of("setpriv", "--reuid=" + r.uid(), "--regid=" + r.gid(), "--clear-groups",
+                "--", "unshare", "--user", "--map-root-user", "--")));
+        argv.addAll(List.of("setpriv", "--pdeathsig", "KILL", "--", binary.path().toString()));
+        argv.addAll(binary.flavour().arguments(share, SOCKET_FD));
+        return argv;
     }
 
     /** A listening Unix socket at {@code socket}, close-on-exec (the spawn's dup2 gives the daemon its own copy). */

@@ -43,8 +43,12 @@ class VirtiofsdTest {
                 Flavour.RUST.arguments(s, 3));
         ShareOptions unprivileged = new ShareOptions("data", Path.of("/srv/data"), Cache.NONE,
                 Optional.of(new ShareOptions.RunAs(1000, 1000)));
-        assertEquals(List.of("--fd=3", "--shared-dir=/srv/data", "--cache=never", "--sandbox=none", "--announce-submounts"),
+        assertEquals(List.of("--fd=3", "--shared-dir=/srv/data", "--cache=never", "--sandbox=namespace", "--announce-submounts"),
                 Flavour.RUST.arguments(unprivileged, 3));
+        assertEquals(List.of("setpriv", "--reuid=1000", "--regid=1000", "--clear-groups", "--", "unshare", "--user",
+                "--map-root-user", "--", "setpriv", "--pdeathsig", "KILL", "--", "/usr/lib/qemu/virtiofsd", "--fd=3", "-o",
+                "source=/srv/data", "-o", "cache=none", "-o", "sandbox=namespace"),
+                Virtiofsd.command(new VirtiofsdBinary(Path.of("/usr/lib/qemu/virtiofsd"), Flavour.C), unprivileged));
     }
 
     @Test
@@ -59,7 +63,13 @@ class VirtiofsdTest {
         try {
             assertTrue(Files.exists(socket), "the socket exists when start returns");
             assertTrue(d.isAlive());
+            // start() returns once spawned; setpriv then execs the daemon under the same pid.
             String cmdline = Files.readString(Path.of("/proc/" + d.pid() + "/cmdline")).replace('\0', ' ');
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (cmdline.startsWith("setpriv") && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+                cmdline = Files.readString(Path.of("/proc/" + d.pid() + "/cmdline")).replace('\0', ' ');
+            }
             assertTrue(cmdline.startsWith("/usr/lib/qemu/virtiofsd --fd=3 -o source=" + shared), cmdline);
             assertTrue(Files.readSymbolicLink(Path.of("/proc/" + d.pid() + "/fd/3")).toString().startsWith("socket:"),
                     "fd 3 is the listening socket");
@@ -79,6 +89,23 @@ class VirtiofsdTest {
         assertFalse(Files.exists(socket), "the socket goes with the daemon");
         assertTrue(Files.exists(log), "its log stays for the run directory");
         d.close();
+    }
+
+    @Test
+    void runsUnprivilegedAsTheGivenUser(@TempDir Path dir) throws Exception {
+        Path shared = Files.createDirectories(dir.resolve("shared"));
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        ShareOptions share = new ShareOptions("fs", shared, Cache.AUTO, Optional.of(new ShareOptions.RunAs(4321, 4321)));
+        try (Virtiofsd d = Virtiofsd.start(VirtiofsdBinary.find(Optional.empty()), share, dir.resolve("fs.sock"), dir.resolve("fs.log"))) {
+            Path status = Path.of("/proc/" + d.pid() + "/status");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!Files.readString(d.log()).contains("Waiting for vhost-user socket connection")) {
+                assertTrue(d.isAlive(), () -> "the daemon exited: " + d.logTail());
+                assertTrue(System.nanoTime() < deadline, () -> "the daemon never got ready: " + d.logTail());
+                Thread.sleep(10);
+            }
+            assertTrue(Files.readString(status).contains("Uid:\t4321\t4321\t4321\t4321"), Files.readString(status));
+        }
     }
 
     @Test

@@ -105,7 +105,8 @@ public final class RunCommand implements Callable<Integer> {
             ImportProgress terminal = ImportProgress.terminal();
             ImportProgress progress = terminal != ImportProgress.NONE ? terminal : ImportProgress.throttled(Duration.ofSeconds(5),
                             st -> printer.note("DataVolume " + st.dataVolume() + ": " + ImportProgress.line(st)));
-            ArtifactPreparer preparer = new ArtifactPreparer(QemuImg.onPath(), progress);
+            ArtifactPreparer preparer = new ArtifactPreparer(QemuImg.onPath(), progress)
+                    .virtiofsd(config.virtiofsd(), config.virtiofsdUser());
             prepared = preparer.prepare(plan.artifacts());
             preparer.warnings().forEach(w -> printer.note("warning: " + w));
             prepared.companions().forEach(c -> {

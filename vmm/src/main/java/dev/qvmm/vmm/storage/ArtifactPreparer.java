@@ -5,6 +5,7 @@ import dev.qvmm.blockdev.QemuImg;
 import dev.qvmm.vmm.Rollback;
 import dev.qvmm.vmm.VmmException;
 import dev.qvmm.vmm.image.ContainerDiskStore;
+import dev.qvmm.virtiofsd.Cache;
 import dev.qvmm.virtiofsd.ShareOptions;
 import dev.qvmm.virtiofsd.Virtiofsd;
 import dev.qvmm.virtiofsd.VirtiofsdBinary;
@@ -35,6 +36,7 @@ public final class ArtifactPreparer {
     private final QemuImg qemuImg;
     private final ImportProgress importProgress;
     private Optional<Path> virtiofsd = Optional.empty();
+    private Optional<ShareOptions.RunAs> virtiofsdUser = Optional.empty();
 
     /** Import progress goes to the terminal when there is one, else nowhere. */
     public ArtifactPreparer(QemuImg qemuImg) {
@@ -46,9 +48,13 @@ public final class ArtifactPreparer {
         this.importProgress = importProgress;
     }
 
-    /** Use this virtiofsd binary (the host config's) instead of looking in the usual places. */
-    public ArtifactPreparer virtiofsd(Optional<Path> binary) {
+    /**
+     * Use this virtiofsd binary (the host config's) instead of looking in the usual places, and
+     * run it as {@code user} when given (unprivileged mode).
+     */
+    public ArtifactPreparer virtiofsd(Optional<Path> binary, Optional<ShareOptions.RunAs> user) {
         this.virtiofsd = binary;
+        this.virtiofsdUser = user;
         return this;
     }
 
@@ -222,7 +228,8 @@ public final class ArtifactPreparer {
         Virtiofsd daemon;
         try {
             VirtiofsdBinary binary = VirtiofsdBinary.find(virtiofsd);
-            daemon = Virtiofsd.start(binary, ShareOptions.of(v.forName(), v.sharedDir()), v.socket(), v.log());
+            daemon = Virtiofsd.start(binary, new ShareOptions(v.forName(), v.sharedDir(), Cache.AUTO, virtiofsdUser),
+                    v.socket(), v.log());
         } catch (VirtiofsdException e) {
             VmmException.Kind kind = e.kind() == VirtiofsdException.Kind.NOT_FOUND || e.kind() == VirtiofsdException.Kind.UNRECOGNISED
                     ? VmmException.Kind.SOURCE_UNSUPPORTED : VmmException.Kind.VOLUME_UNAVAILABLE;
