@@ -224,13 +224,29 @@ public final class StoragePlanner {
      */
     private static Path fsSource(FilesystemSpec f, HostFacts host) {
         return switch (f.volume().source()) {
-            case VolumeSource.PersistentVolumeClaim c -> host.claimsDir().resolve(c.claim().claimName());
-            case VolumeSource.DataVolume c -> host.claimsDir().resolve(c.name());
-            case VolumeSource.ConfigMap c -> host.configMapsDir().resolve(c.name());
-            case VolumeSource.Secret s -> host.secretsDir().resolve(s.secretName());
-            case VolumeSource.ServiceAccount s -> host.serviceAccountsDir().resolve(s.serviceAccountName());
+            case VolumeSource.PersistentVolumeClaim c -> under(f, "claim", host.claimsDir(), c.claim().claimName());
+            case VolumeSource.DataVolume c -> under(f, "DataVolume", host.claimsDir(), c.name());
+            case VolumeSource.ConfigMap c -> under(f, "ConfigMap", host.configMapsDir(), c.name());
+            case VolumeSource.Secret s -> under(f, "Secret", host.secretsDir(), s.secretName());
+            case VolumeSource.ServiceAccount s -> under(f, "ServiceAccount", host.serviceAccountsDir(), s.serviceAccountName());
             default -> throw new IllegalStateException("filesystem sources are checked when the spec is read");
         };
+    }
+
+    /** Kubernetes object names (DNS subdomains): no '/', no leading dot, so never a way out of {@code root}. */
+    private static final java.util.regex.Pattern OBJECT_NAME = java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
+
+    /**
+     * {@code root/name}, where the guest gets read-write access: a name that is not a Kubernetes
+     * object name (e.g. {@code ../../etc}) could share any directory of the host, so it is refused.
+     */
+    private static Path under(FilesystemSpec f, String kind, Path root, String name) {
+        if (name.length() > 253 || !OBJECT_NAME.matcher(name).matches()) {
+            throw VmmException.invalid(f.path(), List.of(new SpecProblem(f.path(), SpecProblem.Rule.UNSUPPORTED_VALUE,
+                    "filesystem \"" + f.name() + "\": " + kind + " name \"" + name + "\" is not a Kubernetes object name "
+                            + "(lowercase letters, digits, '-' and '.', at most 253); it must name a directory directly under " + root)));
+        }
+        return root.resolve(name);
     }
 
     /** A ConfigMap or Secret written in the YAML stream: its data, which the run writes out to share. */

@@ -84,6 +84,16 @@ class VirtiofsPreparationTest {
     }
 
     @Test
+    void aNameThatWouldLeaveItsRootIsRefused() {
+        VmSpec spec = SpecReader.read(YAML.replace("claimName: claim1", "claimName: ../../../etc"), "t.yaml",
+                SpecContext.defaults()).spec();
+        VmmException e = assertThrows(VmmException.class, () -> StoragePlanner.plan(spec, HostFacts.example(), QemuCapabilities.qemu72()));
+        assertEquals(VmmException.Kind.SPEC_INVALID, e.kind());
+        assertEquals("spec.domain.devices.filesystems[0]", e.problems().getFirst().path());
+        assertTrue(e.getMessage().contains("../../../etc"), e.getMessage());
+    }
+
+    @Test
     void aStreamConfigMapIsWrittenKubeletStyleServedAndRemovedWithItsDaemon() throws Exception {
         Artifact.StartVirtiofsd cm = plan().artifacts().stream().filter(a -> a instanceof Artifact.StartVirtiofsd v
                 && v.forName().equals("cm")).map(a -> (Artifact.StartVirtiofsd) a).findFirst().orElseThrow();
