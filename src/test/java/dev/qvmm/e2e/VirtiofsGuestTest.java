@@ -64,7 +64,8 @@ class VirtiofsGuestTest {
 
     /**
      * One boot: a claim directory (files in a subdirectory too), a host ConfigMap directory the
-     * kubelet way, and a Secret from the YAML stream, each on its own daemon. The guest lists them
+     * kubelet way, a Secret from the YAML stream and a host ServiceAccount directory, each on its
+     * own daemon. The guest lists them
      * with checksums, writes a file into the claim, then watches the ConfigMap while the host swaps
      * its {@code ..data} link to a new version.
      */
@@ -78,11 +79,15 @@ class VirtiofsGuestTest {
         Files.write(claim.resolve("blob.bin"), blob);
         Path configMap = state.resolve("configmaps/app-config");
         kubeletWrite(configMap, Map.of("greeting", "version-one\n", "color", "blue\n"));
-        String yaml = vm("fs-live", "", "qvmm_shares=virtiofs:data,virtiofs:config,virtiofs:secret qvmm_sharewrite=data "
-                        + "qvmm_watch=config/greeting qvmm_watch_secs=90", List.of("data", "config", "secret"), """
+        Path account = Files.createDirectories(state.resolve("serviceaccounts/builder"));
+        Files.writeString(account.resolve("token"), "sa-token");
+        Files.writeString(account.resolve("namespace"), "ci");
+        String yaml = vm("fs-live", "", "qvmm_shares=virtiofs:data,virtiofs:config,virtiofs:secret,virtiofs:sa qvmm_sharewrite=data "
+                        + "qvmm_watch=config/greeting qvmm_watch_secs=90", List.of("data", "config", "secret", "sa"), """
                   - {name: data, persistentVolumeClaim: {claimName: data}}
                   - {name: config, configMap: {name: app-config}}
                   - {name: secret, secret: {secretName: app-secret}}
+                  - {name: sa, serviceAccount: {serviceAccountName: builder}}
                 """, """
                 ---
                 apiVersion: v1
@@ -96,8 +101,8 @@ class VirtiofsGuestTest {
         try {
             run.awaitStdout("QVMM watch ");
             daemons = daemons(run.runDir());
-            assertEquals(List.of("config", "data", "secret"), List.copyOf(daemons.keySet()), run::toString);
-            assertEquals(3, daemons.values().stream().distinct().count(), "one daemon per filesystem: " + daemons);
+            assertEquals(List.of("config", "data", "sa", "secret"), List.copyOf(daemons.keySet()), run::toString);
+            assertEquals(4, daemons.values().stream().distinct().count(), "one daemon per filesystem: " + daemons);
             for (Map.Entry<String, Long> d : daemons.entrySet()) {
                 String cmdline = Files.readString(Path.of("/proc/" + d.getValue() + "/cmdline")).replace('\0', ' ');
                 assertTrue(cmdline.contains("virtiofsd --fd=3") && cmdline.contains("cache=auto"), cmdline);
@@ -122,8 +127,10 @@ class VirtiofsGuestTest {
                 "data:/sub/blob.bin", md5(blob),
                 "config:/greeting", md5("version-one\n".getBytes(StandardCharsets.UTF_8)),
                 "config:/color", md5("blue\n".getBytes(StandardCharsets.UTF_8)),
-                "secret:/token", md5("s3cr3t-token".getBytes(StandardCharsets.UTF_8))), seen, report::toString);
-        assertEquals(3, report.all("share").size(), report::toString);
+                "secret:/token", md5("s3cr3t-token".getBytes(StandardCharsets.UTF_8)),
+                "sa:/token", md5("sa-token".getBytes(StandardCharsets.UTF_8)),
+                "sa:/namespace", md5("ci".getBytes(StandardCharsets.UTF_8))), seen, report::toString);
+        assertEquals(4, report.all("share").size(), report::toString);
         assertTrue(report.all("share").stream().noneMatch(l -> l.fields().containsKey("error")), report::toString);
 
         Path written = claim.getParent().resolve("guest-wrote.txt");
