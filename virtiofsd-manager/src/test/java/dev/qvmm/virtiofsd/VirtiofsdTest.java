@@ -108,6 +108,40 @@ class VirtiofsdTest {
         }
     }
 
+    /** Without QEMU (whose disconnect would also end the daemon): the parent-death signal alone. */
+    @Test
+    void theDaemonDiesWithAJvmKilledWithSigkill(@TempDir Path dir) throws Exception {
+        Path shared = Files.createDirectories(dir.resolve("shared"));
+        Process jvm = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), StartAndWait.class.getName(),
+                shared.toString(), dir.resolve("fs.sock").toString(), dir.resolve("fs.log").toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        long pid;
+        try {
+            String line = new java.io.BufferedReader(new java.io.InputStreamReader(jvm.getInputStream())).readLine();
+            assertTrue(line != null && line.matches("\\d+"), "the child JVM printed " + line);
+            pid = Long.parseLong(line);
+            assertTrue(Files.exists(Path.of("/proc/" + pid)), "the daemon runs");
+        } finally {
+            jvm.destroyForcibly(); // SIGKILL: no shutdown hook, no close()
+        }
+        assertTrue(jvm.waitFor(10, TimeUnit.SECONDS));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (running(pid)) {
+            assertTrue(System.nanoTime() < deadline, "virtiofsd " + pid + " outlived the JVM that started it");
+            Thread.sleep(10);
+        }
+    }
+
+    /** Exists and is not a zombie (an orphan's zombie waits for init to reap it). */
+    private static boolean running(long pid) {
+        try {
+            return !Files.readString(Path.of("/proc/" + pid + "/status")).contains("State:\tZ");
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     @Test
     void aKilledDaemonReportsItsExit(@TempDir Path dir) throws Exception {
         Path shared = Files.createDirectories(dir.resolve("shared"));
