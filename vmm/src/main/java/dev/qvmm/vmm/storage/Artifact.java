@@ -81,9 +81,11 @@ public sealed interface Artifact {
      * {@code sharedDir} is the run's own directory and is first written the way the kubelet writes
      * one (timestamped directory, {@code ..data} link, a link per key); without, it is the user's
      * (a claim directory, a host ConfigMap/Secret/ServiceAccount directory) and only read and
-     * written through by the guest.
+     * written through by the guest. With {@code createIfMissing} (a claim: Kubernetes would
+     * provision it empty) a missing {@code sharedDir} is created empty; otherwise it must exist.
      */
-    record StartVirtiofsd(String forName, Path socket, Path log, Path sharedDir, Optional<KeyData> contents) implements Artifact {
+    record StartVirtiofsd(String forName, Path socket, Path log, Path sharedDir, Optional<KeyData> contents,
+                          boolean createIfMissing) implements Artifact {
         public boolean ephemeral() { return true; }
     }
 

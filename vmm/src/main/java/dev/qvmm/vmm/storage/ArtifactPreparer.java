@@ -224,6 +224,10 @@ public final class ArtifactPreparer {
             rollback.add(() -> deleteTree(dir));
             KeyDirectory.write(dir, v.contents().get().toMap());
         }
+        if (v.createIfMissing() && !Files.exists(v.sharedDir())) {
+            // An empty claim, as a provisioner would make it; undone only while still empty (never user data).
+            HostFiles.createParents(v.sharedDir().resolve("x"), rollback);
+        }
         Files.createDirectories(v.socket().getParent());
         Virtiofsd daemon;
         try {

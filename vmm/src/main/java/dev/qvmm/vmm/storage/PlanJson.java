@@ -160,6 +160,9 @@ public final class PlanJson {
                 f.put("log", v.log().toString());
                 f.put("sharedDir", v.sharedDir().toString());
                 v.contents().ifPresent(c -> f.put("contents", "keys " + String.join(", ", c.keys())));
+                if (v.createIfMissing()) {
+                    f.put("createIfMissing", "true");
+                }
                 yield "start-virtiofsd";
             }
             case Artifact.RequirePrHelper p -> {

@@ -169,7 +169,9 @@ public final class StoragePlanner {
             Path socket = dir.resolve(f.name() + ".sock");
             Optional<KeyData> contents = inStream(f, spec);
             Path shared = contents.isPresent() ? dir.resolve(f.name() + ".d") : fsSource(f, host);
-            artifacts.add(new Artifact.StartVirtiofsd(f.name(), socket, dir.resolve(f.name() + ".log"), shared, contents));
+            boolean claim = f.volume().source() instanceof VolumeSource.PersistentVolumeClaim
+                    || f.volume().source() instanceof VolumeSource.DataVolume;
+            artifacts.add(new Artifact.StartVirtiofsd(f.name(), socket, dir.resolve(f.name() + ".log"), shared, contents, claim));
             filesystems.add(new StoragePlan.FilesystemPlan(f.name(), chardev, socket,
                     new VhostUserFsPci(NodeName.derive("fs", f.name()).value(), layout.next(), chardev, f.name())));
         }

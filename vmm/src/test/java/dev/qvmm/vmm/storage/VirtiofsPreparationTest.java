@@ -141,14 +141,27 @@ class VirtiofsPreparationTest {
     }
 
     @Test
-    void aConfiguredBinaryThatIsNotThereIsReported() throws Exception {
-        Files.createDirectories(dir.resolve("state/claims/claim1"));
+    void aMissingClaimDirectoryIsMadeEmptyAndKeptAfterTheVm() throws Exception {
+        Artifact.StartVirtiofsd data = plan().artifacts().stream().filter(a -> a instanceof Artifact.StartVirtiofsd v
+                && v.forName().equals("data")).map(a -> (Artifact.StartVirtiofsd) a).findFirst().orElseThrow();
+        assertTrue(data.createIfMissing());
+        assertFalse(Files.exists(data.sharedDir()));
+        ArtifactPreparer.Prepared prepared = new ArtifactPreparer(QemuImg.onPath()).prepare(List.of(data));
+        assertTrue(Files.isDirectory(data.sharedDir()));
+        Files.writeString(data.sharedDir().resolve("from-guest"), "x");
+        prepared.removeEphemeral();
+        assertEquals("x", Files.readString(data.sharedDir().resolve("from-guest")), "a claim is the user's");
+    }
+
+    @Test
+    void aConfiguredBinaryThatIsNotThereIsReportedAndTheClaimMadeForItRolledBack() throws Exception {
         Artifact.StartVirtiofsd data = plan().artifacts().stream().filter(a -> a instanceof Artifact.StartVirtiofsd v
                 && v.forName().equals("data")).map(a -> (Artifact.StartVirtiofsd) a).findFirst().orElseThrow();
         VmmException e = assertThrows(VmmException.class, () -> new ArtifactPreparer(QemuImg.onPath())
                 .virtiofsd(Optional.of(dir.resolve("no-virtiofsd")), Optional.empty()).prepare(List.of(data)));
         assertEquals(VmmException.Kind.SOURCE_UNSUPPORTED, e.kind());
         assertTrue(e.getMessage().contains("no-virtiofsd"), e.getMessage());
+        assertFalse(Files.exists(data.sharedDir()), "the empty claim directory this start made is undone");
     }
 
     private static List<String> entries(Path d) throws Exception {
