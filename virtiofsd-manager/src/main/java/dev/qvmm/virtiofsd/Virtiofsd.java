@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -67,6 +68,14 @@ public final class Virtiofsd implements AutoCloseable {
         this.pid = pid;
         this.exit = exit;
         this.reaper = reaper;
+    }
+
+    /**
+     * Loads the native access (JNA's stub and libc) that the first {@link #start} would otherwise
+     * pay for, 90-190 ms on a busy 2-core host: call it early on another thread.
+     */
+    public static void warmUp() {
+        Objects.requireNonNull(Libc.C);
     }
 
     /**

@@ -61,6 +61,14 @@ class VirtiofsdTest {
         long startedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         System.out.println("virtiofsd started in " + startedMs + " ms (socket listening, pid " + d.pid() + ")");
         try {
+            // For the record only: when the C daemon itself is ready to accept (QEMU could connect earlier, into the backlog).
+            long readyDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!Files.exists(log) || !Files.readString(log).contains("Waiting for vhost-user socket connection")) {
+                assertTrue(System.nanoTime() < readyDeadline, () -> "the daemon never said it was waiting: " + d.logTail());
+                Thread.sleep(1);
+            }
+            System.out.println("virtiofsd waiting for its frontend " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)
+                    + " ms after start() was called");
             assertTrue(Files.exists(socket), "the socket exists when start returns");
             assertTrue(d.isAlive());
             // start() returns once spawned; setpriv then execs the daemon under the same pid.

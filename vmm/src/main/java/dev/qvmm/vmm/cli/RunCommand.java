@@ -90,6 +90,9 @@ public final class RunCommand implements Callable<Integer> {
             HostConfig config = planning.config(host, spec.commandLine());
             SpecReader.Result read = SpecReader.read(file, new SpecContext(config.persistentReservation()));
             read.warnings().forEach((SpecWarning w) -> err.println("warning: " + w));
+            if (!read.spec().filesystems().isEmpty()) {
+                Thread.ofPlatform().daemon(true).name("virtiofsd-warm-up").start(dev.qvmm.virtiofsd.Virtiofsd::warmUp);
+            }
             AcceleratorChoice accel = planning.accelerator(config, host, spec.commandLine());
             printer.note("accelerator " + accel);
             StoragePlan plan = planning.plan(read.spec(), config, host.stateDir(), accel.accelerator());
