@@ -253,6 +253,30 @@ class VirtiofsGuestTest {
         assertEquals(4321, Files.getAttribute(written, "unix:gid"));
     }
 
+    /**
+     * QEMU only says "vhost_backend_init failed: Protocol error" when a daemon gives up; the
+     * error names the filesystem and ends with the daemon's own words. Here an unprivileged daemon
+     * may not open a root-only claim directory.
+     */
+    @Test
+    void aDaemonThatGivesUpIsNamedInTheStartErrorWithItsLog(@TempDir Path dir) throws Exception {
+        Path claim = Files.createDirectories(dir.resolve("state/claims/locked"));
+        Files.setPosixFilePermissions(claim, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        for (Path p = claim.getParent(); p.startsWith(dir.getParent()) && !p.equals(dir.getParent()); p = p.getParent()) {
+            Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        Path config = Files.writeString(dir.resolve("host.yaml"), "virtiofsdUser: \"4321:4321\"\n");
+        String yaml = vm("fs-locked", "", "qvmm_shares=virtiofs:locked", List.of("locked"),
+                "  - {name: locked, persistentVolumeClaim: {claimName: locked}}\n", "");
+        RunCliTest.Running run = RunCliTest.Running.start(dir, "fs-locked", yaml, "--host-config", config.toString());
+        assertEquals(1, run.awaitExit(), run::toString);
+        String err = Files.readString(run.stderr());
+        assertTrue(err.contains("filesystem \"locked\": virtiofsd exited with code")
+                && err.contains("open(" + claim + "): Permission denied"), err);
+        assertTrue(Files.exists(run.runDir().resolve("virtiofs/locked.log")), "the daemon's log is kept with the run directory");
+        assertFalse(Files.exists(run.runDir().resolve("virtiofs/locked.sock")), "its socket is not");
+    }
+
     /** The daemons of a running VM by filesystem, from the pid files qvmm writes beside their sockets. */
     static Map<String, Long> daemons(Path runDir) throws IOException {
         Map<String, Long> pids = new TreeMap<>();

@@ -122,8 +122,13 @@ public final class RunCommand implements Callable<Integer> {
             StopSignals signals = StopSignals.install();
             ConsoleTap[] tap = new ConsoleTap[1];
             outcome = Outcome.FAILED;
-            VmSession vm = VmSession.launch(new LaunchSpec(plan.vmName(), argv, true, Duration.ofSeconds(startTimeoutSeconds)),
-                    run, printer::event, session -> tap[0] = noConsole ? null : attachConsole(session));
+            VmSession vm;
+            try {
+                vm = VmSession.launch(new LaunchSpec(plan.vmName(), argv, true, Duration.ofSeconds(startTimeoutSeconds)),
+                        run, printer::event, session -> tap[0] = noConsole ? null : attachConsole(session));
+            } catch (VmmException e) {
+                throw withDaemonFailures(e, prepared);
+            }
             signals.onFirst(() -> vm.stop(grace)).onSecond(vm::kill);
             prepared.companions().forEach(c -> c.qemuStarted(vm.qemuPid()));
             vm.supervise(prepared.companions(), read.spec().filesystemFailurePolicy(), grace);
@@ -142,6 +147,32 @@ public final class RunCommand implements Callable<Integer> {
         } finally {
             cleanUp(run, prepared, outcome, err);
         }
+    }
+
+    /**
+     * QEMU reports a virtiofsd that gave up as a vhost-user protocol error; the daemon's own log
+     * says why (a directory it may not open, say). Daemons that failed are named with their log's
+     * end. One that is still exiting as QEMU's failure arrives gets a moment (the two fail together).
+     */
+    private static VmmException withDaemonFailures(VmmException e, ArtifactPreparer.Prepared prepared) {
+        StringBuilder why = new StringBuilder();
+        for (dev.qvmm.vmm.launch.Companion c : prepared.companions()) {
+            if (c instanceof VirtiofsdCompanion v) {
+                Integer code;
+                try {
+                    code = v.daemon().exit().get(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (Exception notExited) {
+                    code = null;
+                }
+                if (code != null && code != 0) {
+                    why.append("\n  filesystem \"").append(c.forName()).append("\": virtiofsd exited with code ").append(code)
+                            .append("; its log ").append(v.daemon().log()).append(" ends:\n    ")
+                            .append(String.join("\n    ", v.daemon().logTail().lines()
+                                    .skip(Math.max(0, v.daemon().logTail().lines().count() - 3)).toList()));
+                }
+            }
+        }
+        return why.isEmpty() ? e : new VmmException(e.kind(), e.subject(), e.getMessage() + why, e.problems(), e);
     }
 
     private ConsoleTap attachConsole(VmSession session) {
