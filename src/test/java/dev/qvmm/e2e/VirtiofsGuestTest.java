@@ -44,6 +44,11 @@ class VirtiofsGuestTest {
     private static String vm(String name, String annotations, String kernelArgs, List<String> filesystems, String volumes,
                              String objects) {
         String fs = filesystems.stream().map(f -> "      - {name: " + f + ", virtiofs: {}}\n").collect(Collectors.joining());
+        if (volumes.contains("name: scratch,")) {
+            fs = "      disks:\n      - {name: scratch, disk: {bus: virtio}}\n      filesystems:\n" + fs;
+        } else {
+            fs = "      filesystems:\n" + fs;
+        }
         return """
                 apiVersion: kubevirt.io/v1
                 kind: VirtualMachineInstance
@@ -57,17 +62,16 @@ class VirtiofsGuestTest {
                         kernelArgs: "console=ttyS0 panic=-1 %s"
                         container: {image: %s, kernelPath: /vmlinux, initrdPath: /initrd.img}
                     devices:
-                      filesystems:
                 %s  volumes:
                 %s%s""".formatted(name, annotations, kernelArgs, guest, fs, volumes, objects);
     }
 
     /**
-     * One boot: a claim directory (files in a subdirectory too), a host ConfigMap directory the
+     * One VM: a claim directory (files in a subdirectory too), a host ConfigMap directory the
      * kubelet way, a Secret from the YAML stream and a host ServiceAccount directory, each on its
-     * own daemon. The guest lists them
-     * with checksums, writes a file into the claim, then watches the ConfigMap while the host swaps
-     * its {@code ..data} link to a new version.
+     * own daemon. The guest reboots once first (its vhost-user devices are reset under the same
+     * daemons), then lists the shares with checksums, writes a file into the claim, and watches the
+     * ConfigMap while the host swaps its {@code ..data} link to a new version.
      */
     @Test
     void theGuestReadsWritesAndSeesAConfigMapChangeLive(@TempDir Path dir) throws Exception {
@@ -82,8 +86,9 @@ class VirtiofsGuestTest {
         Path account = Files.createDirectories(state.resolve("serviceaccounts/builder"));
         Files.writeString(account.resolve("token"), "sa-token");
         Files.writeString(account.resolve("namespace"), "ci");
-        String yaml = vm("fs-live", "", "qvmm_shares=virtiofs:data,virtiofs:config,virtiofs:secret,virtiofs:sa qvmm_sharewrite=data "
+        String yaml = vm("fs-live", "", "qvmm_reboot=vda qvmm_shares=virtiofs:data,virtiofs:config,virtiofs:secret,virtiofs:sa qvmm_sharewrite=data "
                         + "qvmm_watch=config/greeting qvmm_watch_secs=90", List.of("data", "config", "secret", "sa"), """
+                  - {name: scratch, emptyDisk: {capacity: 16Mi}}
                   - {name: data, persistentVolumeClaim: {claimName: data}}
                   - {name: config, configMap: {name: app-config}}
                   - {name: secret, secret: {secretName: app-secret}}
@@ -120,6 +125,7 @@ class VirtiofsGuestTest {
         System.out.println("the guest saw the ConfigMap change " + changedAfterMs + " ms after the host swapped ..data");
 
         GuestReport report = GuestReport.parse(Files.readString(run.stdout()));
+        assertEquals(1, report.all("rebooted").size(), () -> "the guest rebooted once (its virtio devices reset, the daemons stay):\n" + report);
         Map<String, String> seen = new TreeMap<>();
         report.all("file").forEach(l -> seen.put(l.get("share") + ":" + l.get("path"), l.get("md5")));
         assertEquals(Map.of(
