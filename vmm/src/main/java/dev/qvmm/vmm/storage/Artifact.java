@@ -78,8 +78,9 @@ public sealed interface Artifact {
     /**
      * Start a virtiofsd serving {@code sharedDir} on {@code socket} before QEMU starts, logging to
      * {@code log}. With {@code contents} (a ConfigMap or Secret written in the YAML stream),
-     * {@code sharedDir} is the run's own directory and is first written the way the kubelet writes
-     * one (timestamped directory, {@code ..data} link, a link per key); without, it is the user's
+     * {@code sharedDir} is the run's own directory, inside a parent only the daemon's user may
+     * enter, and is first written the way the kubelet writes one (timestamped directory,
+     * {@code ..data} link, a link per key); without, it is the user's
      * (a claim directory, a host ConfigMap/Secret/ServiceAccount directory) and only read and
      * written through by the guest. With {@code createIfMissing} (a claim: Kubernetes would
      * provision it empty) a missing {@code sharedDir} is created empty; otherwise it must exist.

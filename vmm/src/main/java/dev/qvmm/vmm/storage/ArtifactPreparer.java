@@ -219,10 +219,19 @@ public final class ArtifactPreparer {
     private void startVirtiofsd(Artifact.StartVirtiofsd v, Rollback rollback, List<Companion> companions) throws IOException {
         Optional<Path> owned = Optional.empty();
         if (v.contents().isPresent()) {
-            owned = Optional.of(v.sharedDir());
-            Path dir = v.sharedDir();
-            rollback.add(() -> deleteTree(dir));
-            KeyDirectory.write(dir, v.contents().get().toMap());
+            // The run directory is readable by every host user; a Secret's copy must not be. Its
+            // parent is 0700 and belongs to the daemon's user, the shared directory itself keeps
+            // Kubernetes' modes for the guest.
+            Path barrier = v.sharedDir().getParent();
+            owned = Optional.of(barrier);
+            rollback.add(() -> deleteTree(barrier));
+            Files.createDirectories(barrier);
+            Files.setPosixFilePermissions(barrier, PosixFilePermissions.fromString("rwx------"));
+            if (virtiofsdUser.isPresent()) {
+                Files.setAttribute(barrier, "unix:uid", virtiofsdUser.get().uid());
+                Files.setAttribute(barrier, "unix:gid", virtiofsdUser.get().gid());
+            }
+            KeyDirectory.write(v.sharedDir(), v.contents().get().toMap());
         }
         if (v.createIfMissing() && !Files.exists(v.sharedDir())) {
             // An empty claim, as a provisioner would make it; undone only while still empty (never user data).

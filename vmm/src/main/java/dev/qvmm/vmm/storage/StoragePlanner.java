@@ -168,7 +168,8 @@ public final class StoragePlanner {
             Path dir = host.runDir().resolve("virtiofs");
             Path socket = dir.resolve(f.name() + ".sock");
             Optional<KeyData> contents = inStream(f, spec);
-            Path shared = contents.isPresent() ? dir.resolve(f.name() + ".d") : fsSource(f, host);
+            // A stream ConfigMap/Secret: <name>.d is private to the daemon (0700), data/ in it is what the guest sees.
+            Path shared = contents.isPresent() ? dir.resolve(f.name() + ".d").resolve("data") : fsSource(f, host);
             boolean claim = f.volume().source() instanceof VolumeSource.PersistentVolumeClaim
                     || f.volume().source() instanceof VolumeSource.DataVolume;
             artifacts.add(new Artifact.StartVirtiofsd(f.name(), socket, dir.resolve(f.name() + ".log"), shared, contents, claim));

@@ -77,7 +77,7 @@ class VirtiofsPreparationTest {
         assertEquals(dir.resolve("state/claims/claim1"), starts.get("data").sharedDir(), "a claim directory itself, not its disk.img");
         assertEquals(dir.resolve("state/configmaps/on-host"), starts.get("hostcm").sharedDir());
         assertEquals(dir.resolve("state/serviceaccounts/default"), starts.get("sa").sharedDir());
-        assertEquals(dir.resolve("run/virtiofs/cm.d"), starts.get("cm").sharedDir(), "a stream ConfigMap is written into the run");
+        assertEquals(dir.resolve("run/virtiofs/cm.d/data"), starts.get("cm").sharedDir(), "a stream ConfigMap is written into the run");
         assertEquals(Set.of("a.conf", "b"), starts.get("cm").contents().orElseThrow().keys());
         assertTrue(starts.values().stream().allMatch(v -> v.socket().equals(dir.resolve("run/virtiofs/" + v.forName() + ".sock"))));
         assertEquals("memory-backend-memfd", plan().objects().getLast().toJson().path("qom-type").asText());
@@ -108,11 +108,13 @@ class VirtiofsPreparationTest {
         assertEquals(Path.of("..data/a.conf"), Files.readSymbolicLink(shared.resolve("a.conf")));
         assertEquals("one", Files.readString(shared.resolve("a.conf")));
         assertEquals(String.valueOf(c.daemon().pid()), Files.readString(cm.socket().resolveSibling("cm.pid")).trim());
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(shared.getParent())), "no other host user reaches a stream Secret's copy");
 
         prepared.closeCompanions();
         assertFalse(c.daemon().isAlive());
         assertFalse(Files.exists(cm.socket()), "socket removed");
-        assertFalse(Files.exists(shared), "the run's copy of the ConfigMap goes with the daemon");
+        assertFalse(Files.exists(shared.getParent()), "the run's copy of the ConfigMap goes with the daemon");
         assertFalse(c.failure().isDone(), "a daemon closed on purpose is no failure");
     }
 
