@@ -124,25 +124,7 @@ public final class VmSession implements AutoCloseable {
         } catch (VmmException e) {
             throw new VmmException(e.kind(), e.subject(), e.getMessage() + "\n  (run directory " + run.path() + ")", List.of(), e);
         }
-        // QEMU binds its monitor socket (the file appears) just before it listens on it: a connect
-        // in between is refused. Retried every 5 ms while QEMU lives, up to the start timeout.
-        long deadline = System.nanoTime() + spec.startTimeout().toNanos();
-        while (true) {
-            try {
-                qmp = QmpClient.connect(run.qmpSocket(), QmpOptions.builder().connectTimeout(spec.startTimeout()).build());
-                break;
-            } catch (QmpException e) {
-                if (e.kind() != QmpException.Kind.CONNECT_FAILED || !qemu.isAlive() || System.nanoTime() > deadline) {
-                    throw e;
-                }
-            }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new VmmException(VmmException.Kind.QEMU_START_FAILED, spec.vmName(), "interrupted while connecting to QEMU");
-            }
-        }
+        qmp = QmpClient.connect(run.qmpSocket(), QmpOptions.builder().connectTimeout(spec.startTimeout()).build());
         events = qmp.subscribe(e -> LIFECYCLE_EVENTS.contains(e.name()), this::onEvent);
     }
 
