@@ -106,6 +106,8 @@ public final class Virtiofsd implements AutoCloseable {
             int pid = spawned.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             return new Virtiofsd(share, socket, log, pid, exit, reaper);
         } catch (ExecutionException | TimeoutException e) {
+            // A spawn that completes after this gives up finds the future taken and kills its child.
+            spawned.completeExceptionally(e);
             deleteQuietly(socket);
             Throwable why = e instanceof ExecutionException ? e.getCause() : e;
             throw new VirtiofsdException(VirtiofsdException.Kind.START_FAILED, share.tag(), "filesystem \"" + share.tag()
@@ -186,7 +188,9 @@ public final class Virtiofsd implements AutoCloseable {
             Libc.C.posix_spawn_file_actions_destroy(actions);
             Libc.C.close(fd);
         }
-        spawned.complete(pid);
+        if (!spawned.complete(pid)) {
+            Libc.C.kill(pid, Libc.SIGKILL); // start() gave up waiting: nobody owns this daemon
+        }
         exit.complete(awaitExit(pid, reaper));
     }
 
