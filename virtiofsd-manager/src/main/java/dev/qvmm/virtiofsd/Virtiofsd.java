@@ -189,7 +189,11 @@ public final class Virtiofsd implements AutoCloseable {
             Libc.C.close(fd);
         }
         if (!spawned.complete(pid)) {
-            Libc.C.kill(pid, Libc.SIGKILL); // start() gave up waiting: nobody owns this daemon
+            try {
+                Libc.C.kill(pid, Libc.SIGKILL); // start() gave up waiting: nobody owns this daemon
+            } catch (LastErrorException e) {
+                // not reaped yet, so it cannot fail for a vanished pid; reaping below goes on regardless
+            }
         }
         exit.complete(awaitExit(pid, reaper));
     }
