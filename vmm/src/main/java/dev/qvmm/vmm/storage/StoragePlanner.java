@@ -227,13 +227,26 @@ public final class StoragePlanner {
      */
     private static Path fsSource(FilesystemSpec f, HostFacts host) {
         return switch (f.volume().source()) {
-            case VolumeSource.PersistentVolumeClaim c -> under(f, "claim", host.claimsDir(), c.claim().claimName());
-            case VolumeSource.DataVolume c -> under(f, "DataVolume", host.claimsDir(), c.name());
+            case VolumeSource.PersistentVolumeClaim c -> under(f, "claim", host.claimsDir(), filesystemClaim(f, c.claim()));
+            case VolumeSource.DataVolume c -> {
+                filesystemClaim(f, c.claim());
+                yield under(f, "DataVolume", host.claimsDir(), c.name());
+            }
             case VolumeSource.ConfigMap c -> under(f, "ConfigMap", host.configMapsDir(), c.name());
             case VolumeSource.Secret s -> under(f, "Secret", host.secretsDir(), s.secretName());
             case VolumeSource.ServiceAccount s -> under(f, "ServiceAccount", host.serviceAccountsDir(), s.serviceAccountName());
             default -> throw new IllegalStateException("filesystem sources are checked when the spec is read");
         };
+    }
+
+    /** A Block claim is a device, not a directory: virtiofs cannot share it. */
+    private static String filesystemClaim(FilesystemSpec f, dev.qvmm.vmm.spec.ClaimInfo claim) {
+        if (claim.mode() == dev.qvmm.vmm.spec.ClaimInfo.VolumeMode.BLOCK) {
+            throw VmmException.invalid(f.path(), List.of(new SpecProblem(f.path(), SpecProblem.Rule.UNSUPPORTED_VALUE,
+                    "filesystem \"" + f.name() + "\": claim \"" + claim.claimName() + "\" has volumeMode Block, a device "
+                            + "virtiofs cannot share; use a Filesystem claim, or attach this one as a disk")));
+        }
+        return claim.claimName();
     }
 
     /** Kubernetes object names (DNS subdomains): no '/', no leading dot, so never a way out of {@code root}. */

@@ -94,6 +94,20 @@ class VirtiofsPreparationTest {
     }
 
     @Test
+    void aBlockClaimIsNoDirectoryToShare() {
+        VmSpec spec = SpecReader.read(YAML + """
+                ---
+                apiVersion: v1
+                kind: PersistentVolumeClaim
+                metadata: {name: claim1}
+                spec: {volumeMode: Block, resources: {requests: {storage: 1Gi}}}
+                """, "t.yaml", SpecContext.defaults()).spec();
+        VmmException e = assertThrows(VmmException.class, () -> StoragePlanner.plan(spec, HostFacts.example(), QemuCapabilities.qemu72()));
+        assertEquals(VmmException.Kind.SPEC_INVALID, e.kind());
+        assertTrue(e.getMessage().contains("volumeMode Block"), e.getMessage());
+    }
+
+    @Test
     void aStreamConfigMapIsWrittenKubeletStyleServedAndRemovedWithItsDaemon() throws Exception {
         Artifact.StartVirtiofsd cm = plan().artifacts().stream().filter(a -> a instanceof Artifact.StartVirtiofsd v
                 && v.forName().equals("cm")).map(a -> (Artifact.StartVirtiofsd) a).findFirst().orElseThrow();
