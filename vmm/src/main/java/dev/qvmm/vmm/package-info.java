@@ -11,7 +11,8 @@
  * ArtifactPreparer.Prepared prepared = preparer.prepare(plan.artifacts());   // preparer.warnings(): show them
  * try (VmSession vm = VmSession.launch(new LaunchSpec(plan.vmName(), ArgvRenderer.argv(plan), true,
  *         Duration.ofSeconds(60)), run, event -> System.err.println(event.toLine()))) {
- *     vm.supervise(prepared.companions(), read.spec().filesystemFailurePolicy(), grace); // virtiofsd daemons
+ *     vm.supervise(prepared.companions().stream().filter(c -> c instanceof VirtiofsdCompanion).toList(),
+ *             read.spec().filesystemFailurePolicy(), grace);   // a virtiofsd exiting: FilesystemFailed + policy
  *     vm.terminated().join();                                  // or vm.stop(grace), vm.qmp() for more
  * } finally {
  *     prepared.removeEphemeral();                              // stops the daemons, removes overlays

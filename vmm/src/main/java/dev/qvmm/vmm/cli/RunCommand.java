@@ -131,7 +131,9 @@ public final class RunCommand implements Callable<Integer> {
             }
             signals.onFirst(() -> vm.stop(grace)).onSecond(vm::kill);
             prepared.companions().forEach(c -> c.qemuStarted(vm.qemuPid()));
-            vm.supervise(prepared.companions(), read.spec().filesystemFailurePolicy(), grace);
+            // The filesystem policy is for virtiofsd daemons only; other companions do not end up here.
+            vm.supervise(prepared.companions().stream().filter(c -> c instanceof VirtiofsdCompanion).toList(),
+                    read.spec().filesystemFailurePolicy(), grace);
             if (timings) {
                 StartTimings.print(err, planned, preparedAt, vm.launchTimes());
             }

@@ -236,7 +236,8 @@ public final class VmSession implements AutoCloseable {
     }
 
     /**
-     * Watches what serves the VM while it runs (its virtiofsd daemons). When one stops serving
+     * Watches the companions that serve the VM's filesystems (its virtiofsd daemons; pass no
+     * other kind, the event names a filesystem). When one stops serving
      * while QEMU still runs, a {@value #FILESYSTEM_FAILED} event names it and {@code policy}
      * applies: {@link FilesystemFailurePolicy#STOP} stops the VM as {@link #stop} does, with
      * {@code grace}, and it ends Failed; {@link FilesystemFailurePolicy#CONTINUE} leaves it
