@@ -237,7 +237,7 @@ class DaemonTest {
         claim(state, "hp-scsi", 48L << 20);
         claim(state, "hp-kept", 40L << 20);
         Path yaml = dir.resolve("hp.yaml");
-        Files.writeString(yaml, RunCliTest.spec("hp", "qvmm_watch=1", "", ""));
+        Files.writeString(yaml, RunCliTest.spec("hp", "qvmm_hotplug=1", "", ""));
         Daemon first = Daemon.start(state, "--qmp-passthrough");
         assertEquals(0, first.cli("create", yaml.toString()).exitCode());
         Path console = first.console("hp");
@@ -345,7 +345,7 @@ class DaemonTest {
             Path filler = small.resolve("filler");
             Files.write(filler, new byte[20 << 20]);
             Path yaml = dir.resolve("live.yaml");
-            Files.writeString(yaml, RunCliTest.spec("live", "qvmm_fill=vdb qvmm_watch=1",
+            Files.writeString(yaml, RunCliTest.spec("live", "qvmm_fill=vdb qvmm_hotplug=1",
                     "      - {name: full, disk: {bus: virtio}, errorPolicy: stop}\n"
                             + "      - {name: grow, disk: {bus: virtio}, serial: GROW}\n"
                             + "      - {name: cd, cdrom: {bus: sata}}",
@@ -401,7 +401,7 @@ class DaemonTest {
         Path img = state.resolve("claims/private/disk.img");
         Files.setPosixFilePermissions(img, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         Path yaml = dir.resolve("nobody.yaml");
-        Files.writeString(yaml, RunCliTest.spec("nobody", "qvmm_watch=1", "", ""));
+        Files.writeString(yaml, RunCliTest.spec("nobody", "qvmm_hotplug=1", "", ""));
         Daemon d = Daemon.start(state, "--qemu-user", "nobody", "--qmp-passthrough");
         QvmmCli.Result created = d.cli("create", yaml.toString());
         assertEquals(0, created.exitCode(), created::toString);
@@ -500,6 +500,49 @@ class DaemonTest {
         assertFalse(Files.exists(owned.getParent()), "deleting the VM left its template-owned DataVolume");
         assertTrue(Files.exists(state.resolve("claims/kept/disk.img")), "deleting the VM deleted a claim it did not own");
         d.kill("TERM");
+    }
+
+    /** A virtiofsd serves its guest across a daemon SIGKILL and is adopted with the VM. */
+    @Test
+    void aSharesVirtiofsdOutlivesTheDaemonAndServesTheGuestAfterAdoption(@TempDir Path dir) throws Exception {
+        Path state = dir.resolve("state");
+        Path data = Files.createDirectories(state.resolve("claims/data"));
+        Files.writeString(data.resolve("greeting"), "before\n");
+        Path yaml = dir.resolve("share.yaml");
+        Files.writeString(yaml, """
+                apiVersion: kubevirt.io/v1
+                kind: VirtualMachineInstance
+                metadata: {name: share}
+                spec:
+                  terminationGracePeriodSeconds: 2
+                  domain:
+                    resources: {requests: {memory: 256Mi}}
+                    firmware:
+                      kernelBoot:
+                        kernelArgs: "console=ttyS0 panic=-1 qvmm_shares=virtiofs:data qvmm_watch=data/greeting qvmm_watch_secs=150 qvmm_stay=1"
+                        container: {image: %s, kernelPath: /vmlinux, initrdPath: /initrd.img}
+                    devices:
+                      filesystems: [{name: data, virtiofs: {}}]
+                  volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]
+                """.formatted(guest));
+        Daemon first = Daemon.start(state);
+        QvmmCli.Result created = first.cli("create", yaml.toString());
+        assertEquals(0, created.exitCode(), created::toString);
+        Path console = first.console("share");
+        awaitConsole(console, "QVMM watch path=data/greeting", 1);
+        long virtiofsd = Long.parseLong(Files.readString(state.resolve("run/share/virtiofs/data.pid")).strip());
+
+        first.kill("KILL");
+        assertTrue(ProcessHandle.of(virtiofsd).map(ProcessHandle::isAlive).orElse(false), "virtiofsd died with the daemon");
+        Daemon second = Daemon.start(state);
+        assertTrue(second.log().contains("resumed 1 companions"), second::log);
+        Files.writeString(data.resolve("greeting"), "after\n");
+        awaitConsole(console, "QVMM changed path=data/greeting", 1);
+
+        assertEquals(0, second.cli("delete", "share").exitCode());
+        RunCliTest.assertGone(virtiofsd);
+        assertTrue(Files.exists(data.resolve("greeting")), "deleting the VM touched its shared claim directory");
+        second.kill("TERM");
     }
 
     @Test

@@ -9,6 +9,9 @@ import java.util.Objects;
  */
 public record VhostUserFsPci(String id, PciAddress address, String chardev, String tag) implements Device {
 
+    /** Request queue size: QEMU's default of 128 throttles parallel I/O; 1024 is QEMU's maximum and KubeVirt's choice. */
+    public static final int QUEUE_SIZE = 1024;
+
     /** virtio-fs limits the tag to 36 bytes. */
     public static final int MAX_TAG = 36;
 
@@ -34,6 +37,7 @@ public record VhostUserFsPci(String id, PciAddress address, String chardev, Stri
         address.render(o);
         o.put("chardev", chardev);
         o.put("tag", tag);
+        o.put("queue-size", QUEUE_SIZE);
         return o;
     }
 }

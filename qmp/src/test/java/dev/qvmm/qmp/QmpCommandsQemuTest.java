@@ -60,8 +60,14 @@ class QmpCommandsQemuTest {
 
     @AfterEach
     void stop() throws Exception {
-        qmp.close();
-        qemu.close();
+        // QEMU goes even when the connect failed (qmp null): no QEMU outlives a failed test.
+        try {
+            if (qmp != null) {
+                qmp.close();
+            }
+        } finally {
+            qemu.close();
+        }
     }
 
     private static ObjectNode json(String text) {

@@ -44,9 +44,11 @@ final class TestQemu implements AutoCloseable {
         } catch (IOException e) {
             throw new IOException(BINARY + " cannot be started (install qemu-system-x86, or run scripts/test which does): " + e.getMessage(), e);
         }
-        // QEMU creates the socket during start-up and offers no other signal of readiness.
+        // QEMU creates the socket during start-up and offers no other signal of readiness. The file
+        // appears at bind(), a moment before listen(): a connect in between is refused, so wait for
+        // the kernel to list the socket as listening (/proc/net/unix flag __SO_ACCEPTCON).
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!Files.exists(socket)) {
+        while (!listening(socket)) {
             if (!p.isAlive()) {
                 throw new IOException("QEMU exited with " + p.exitValue() + ": " + Files.readString(dir.resolve("qemu.log")));
             }
@@ -57,6 +59,19 @@ final class TestQemu implements AutoCloseable {
             Thread.sleep(5);
         }
         return new TestQemu(dir, socket, p);
+    }
+
+    /** Whether a Unix socket bound at {@code path} is listening, per /proc/net/unix. */
+    static boolean listening(Path path) throws IOException {
+        String p = path.toAbsolutePath().toString();
+        for (String line : Files.readAllLines(Path.of("/proc/net/unix"))) {
+            // Num RefCount Protocol Flags Type St Inode Path
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 8 && f[7].equals(p) && f[3].equals("00010000")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     String log() throws IOException {

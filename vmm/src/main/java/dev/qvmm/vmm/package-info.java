@@ -12,6 +12,8 @@
  * try (VmSession vm = VmSession.launch(new LaunchSpec(plan.vmName(), ArgvRenderer.argv(plan), true,
  *         Duration.ofSeconds(60)), run, event -> System.err.println(event.toLine()))) {
  *     prepared.companions().forEach(c -> c.qemuStarted(vm.qemuPid()));   // e.g. the metrics' VM CPU time
+ *     vm.supervise(prepared.companions().stream().filter(c -> c instanceof VirtiofsdCompanion).toList(),
+ *             read.spec().filesystemFailurePolicy(), grace);   // a virtiofsd exiting: FilesystemFailed + policy
  *     vm.terminated().join();                                  // or vm.stop(grace), vm.qmp() for more
  * } finally {
  *     prepared.removeEphemeral();                              // companions stopped, run files removed

@@ -19,7 +19,8 @@ public final class HostOptions {
     @Option(names = "--host-config", paramLabel = "FILE",
             description = "Host configuration file (YAML) overriding the built-in defaults: claims, configMaps, secrets, "
                     + "serviceAccounts, images (roots, default under the state dir), allowedPaths, pvcTolerateLessSpaceUpToPercent, "
-                    + "expandDisks, persistentReservation, prHelperSocket, ioUring, spareRootPorts, accelerator. "
+                    + "expandDisks, persistentReservation, prHelperSocket, ioUring, spareRootPorts, accelerator, virtiofsd (binary), "
+                    + "virtiofsdUser (\"UID:GID\": unprivileged virtiofsd). "
                     + "Command-line flags override the file; unknown keys and bad values are errors.")
     Path hostConfig;
 

@@ -80,7 +80,8 @@ final class PlanOptions {
         return new HostConfig(c.claims(), c.configMaps(), c.secrets(), c.serviceAccounts(), c.images(),
                 or(tolerateLessSpacePercent, c.pvcTolerateLessSpaceUpToPercent()), or(expandDisks, c.expandDisks()),
                 or(persistentReservation, c.persistentReservation()), or(prHelperSocket, c.prHelperSocket()),
-                or(ioUring, c.ioUring()), or(spareRootPorts, c.spareRootPorts()), c.accelerator(), allowed);
+                or(ioUring, c.ioUring()), or(spareRootPorts, c.spareRootPorts()), c.accelerator(), allowed, c.virtiofsd(),
+                c.virtiofsdUser());
     }
 
     /** {@code --accel} when given, else the host config's accelerator, else auto. */

@@ -6,6 +6,7 @@ import dev.qvmm.vmm.host.AcceleratorChoice;
 import dev.qvmm.vmm.host.HostConfig;
 import dev.qvmm.vmm.launch.LaunchSpec;
 import dev.qvmm.vmm.launch.RunDirectory;
+import dev.qvmm.vmm.launch.VirtiofsdCompanion;
 import dev.qvmm.vmm.session.ConsoleTap;
 import dev.qvmm.vmm.session.VmEvent;
 import dev.qvmm.vmm.session.VmSession;
@@ -89,6 +90,9 @@ public final class RunCommand implements Callable<Integer> {
             SpecReader.Result read = SpecReader.read(file, new SpecContext(config.persistentReservation()));
             StartTimings.mark("read");
             read.warnings().forEach((SpecWarning w) -> err.println("warning: " + w));
+            if (!read.spec().filesystems().isEmpty()) {
+                Thread.ofPlatform().daemon(true).name("virtiofsd-warm-up").start(dev.qvmm.virtiofsd.Virtiofsd::warmUp);
+            }
             AcceleratorChoice accel = planning.accelerator(config, host, spec.commandLine());
             printer.note("accelerator " + accel);
             StartTimings.mark("accelerator");
@@ -106,18 +110,32 @@ public final class RunCommand implements Callable<Integer> {
             ImportProgress terminal = ImportProgress.terminal();
             ImportProgress progress = terminal != ImportProgress.NONE ? terminal : ImportProgress.throttled(Duration.ofSeconds(5),
                             st -> printer.note("DataVolume " + st.dataVolume() + ": " + ImportProgress.line(st)));
-            ArtifactPreparer preparer = new ArtifactPreparer(QemuImg.onPath(), progress);
+            ArtifactPreparer preparer = new ArtifactPreparer(QemuImg.onPath(), progress)
+                    .virtiofsd(config.virtiofsd(), config.virtiofsdUser());
             prepared = preparer.prepare(plan.artifacts());
             preparer.warnings().forEach(w -> printer.note("warning: " + w));
+            prepared.companions().forEach(c -> {
+                if (c instanceof VirtiofsdCompanion v) {
+                    printer.note("filesystem " + c.forName() + ": " + v.daemon());
+                }
+            });
             java.time.Instant preparedAt = java.time.Instant.now();
 
             StopSignals signals = StopSignals.install();
             ConsoleTap[] tap = new ConsoleTap[1];
             outcome = Outcome.FAILED;
-            VmSession vm = VmSession.launch(new LaunchSpec(plan.vmName(), argv, true, Duration.ofSeconds(startTimeoutSeconds)),
-                    run, printer::event, session -> tap[0] = noConsole ? null : attachConsole(session));
+            VmSession vm;
+            try {
+                vm = VmSession.launch(new LaunchSpec(plan.vmName(), argv, true, Duration.ofSeconds(startTimeoutSeconds)),
+                        run, printer::event, session -> tap[0] = noConsole ? null : attachConsole(session));
+            } catch (VmmException e) {
+                throw withDaemonFailures(e, prepared);
+            }
             signals.onFirst(() -> vm.stop(grace)).onSecond(vm::kill);
             prepared.companions().forEach(c -> c.qemuStarted(vm.qemuPid()));
+            // The filesystem policy is for virtiofsd daemons only; other companions do not end up here.
+            vm.supervise(prepared.companions().stream().filter(c -> c instanceof VirtiofsdCompanion).toList(),
+                    read.spec().filesystemFailurePolicy(), grace);
             if (timings) {
                 StartTimings.print(err, planned, preparedAt, vm.launchTimes());
             }
@@ -133,6 +151,32 @@ public final class RunCommand implements Callable<Integer> {
         } finally {
             cleanUp(run, prepared, outcome, err);
         }
+    }
+
+    /**
+     * QEMU reports a virtiofsd that gave up as a vhost-user protocol error; the daemon's own log
+     * says why (a directory it may not open, say). Daemons that failed are named with their log's
+     * end. One that is still exiting as QEMU's failure arrives gets a moment (the two fail together).
+     */
+    private static VmmException withDaemonFailures(VmmException e, ArtifactPreparer.Prepared prepared) {
+        StringBuilder why = new StringBuilder();
+        for (dev.qvmm.vmm.launch.Companion c : prepared.companions()) {
+            if (c instanceof VirtiofsdCompanion v) {
+                Integer code;
+                try {
+                    code = v.daemon().exit().get(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (Exception notExited) {
+                    code = null;
+                }
+                if (code != null && code != 0) {
+                    why.append("\n  filesystem \"").append(c.forName()).append("\": virtiofsd exited with code ").append(code)
+                            .append("; its log ").append(v.daemon().log()).append(" ends:\n    ")
+                            .append(String.join("\n    ", v.daemon().logTail().lines()
+                                    .skip(Math.max(0, v.daemon().logTail().lines().count() - 3)).toList()));
+                }
+            }
+        }
+        return why.isEmpty() ? e : new VmmException(e.kind(), e.subject(), e.getMessage() + why, e.problems(), e);
     }
 
     private ConsoleTap attachConsole(VmSession session) {

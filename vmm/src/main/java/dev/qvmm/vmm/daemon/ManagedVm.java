@@ -336,7 +336,7 @@ public final class ManagedVm {
             RunDirectory run = RunDirectory.create(host.stateDir(), name);
             List<String> argv = ArgvRenderer.argv(plan);
             Files.write(run.file("plan.args"), argv);
-            prepared = new ArtifactPreparer(QemuImg.onPath(), ImportProgress.NONE).prepare(plan.artifacts());
+            prepared = preparer().prepare(plan.artifacts());
             ephemeral = prepared.ephemeral();
             hotplug = new HotplugVolumes(name, HotplugSlots.of(plan), List.of());
             media = new Media(name, Media.of(plan));
@@ -345,6 +345,7 @@ public final class ManagedVm {
             VmSession started = VmSession.launch(new LaunchSpec(name, argv, false, host.startTimeout(), host.qemuUser()), run, this::onEvent);
             session = started;
             prepared.companions().forEach(c -> c.qemuStarted(started.qemuPid()));
+            superviseFilesystems(started, spec);
             save(started.status(), started.qemuPid());
             return started.status();
         } catch (IOException e) {
@@ -400,13 +401,27 @@ public final class ManagedVm {
             String running = hotplug != null ? hotplug.effectiveSpec(store.spec(name)) : store.spec(name);
             VmSpec spec = SpecReader.read(running, name, new SpecContext(host.config().persistentReservation())).spec();
             StoragePlan plan = HostPlanning.plan(spec, host.config(), host.stateDir(), host.accelerator(), host.qemuBinary());
-            prepared = new ArtifactPreparer(QemuImg.onPath(), ImportProgress.NONE).resume(plan.artifacts(), notResumed);
+            prepared = preparer().resume(plan.artifacts(), notResumed);
             prepared.companions().forEach(c -> c.qemuStarted(adopted.qemuPid()));
+            superviseFilesystems(adopted, spec);
             String resumed = prepared.companions().isEmpty() ? "" : "; resumed " + prepared.companions().size() + " companions";
             return resumed + (notResumed.isEmpty() ? "" : "; could not take over " + notResumed);
         } catch (IOException | RuntimeException e) {
             return "; companions not resumed: " + e.getMessage();
         }
+    }
+
+    /** virtiofsd daemons live on their own here: they serve their QEMU across restarts of the daemon. */
+    private ArtifactPreparer preparer() {
+        return new ArtifactPreparer(QemuImg.onPath(), ImportProgress.NONE).virtiofsd(host.config().virtiofsd(), host.config().virtiofsdUser())
+                .detachedDaemons();
+    }
+
+    /** A virtiofsd exiting while the VM runs: FilesystemFailed and the VM's policy, as with qvmm run. */
+    private void superviseFilesystems(VmSession s, VmSpec spec) {
+        Duration grace = Duration.ofSeconds(spec.terminationGracePeriodSeconds().orElse(DEFAULT_GRACE.toSeconds()));
+        s.supervise(prepared.companions().stream().filter(c -> c instanceof dev.qvmm.vmm.launch.VirtiofsdCompanion).toList(),
+                spec.filesystemFailurePolicy(), grace);
     }
 
     /** What the block graph check of an adoption found ("" for a VM this daemon started). */

@@ -1,5 +1,7 @@
 package dev.qvmm.vmm.host;
 
+import dev.qvmm.virtiofsd.ShareOptions.RunAs;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -27,11 +29,14 @@ import java.util.Optional;
  *                                         containerDisk host directory and DataVolume {@code file://} source may lie
  *                                         under (after resolving {@code ..} and symbolic links); by default the state
  *                                         directory alone, so a spec reaches nothing else until the operator says so
+ * @param virtiofsd                        the virtiofsd binary; empty: /usr/libexec/virtiofsd, /usr/lib/qemu/virtiofsd, PATH
+ * @param virtiofsdUser                    run every virtiofsd as this uid/gid in a user namespace of its own (unprivileged
+ *                                         mode, see {@link RunAs} for its limits); empty: as qvmm's own user
  */
 public record HostConfig(Path claims, Path configMaps, Path secrets, Path serviceAccounts, Path images,
                          int pvcTolerateLessSpaceUpToPercent, boolean expandDisks, boolean persistentReservation,
                          Path prHelperSocket, boolean ioUring, int spareRootPorts, Optional<Accelerator> accelerator,
-                         List<Path> allowedPaths) {
+                         List<Path> allowedPaths, Optional<Path> virtiofsd, Optional<RunAs> virtiofsdUser) {
 
     /** KubeVirt's default for {@code pvcTolerateLessSpaceUpToPercent}. */
     public static final int DEFAULT_TOLERANCE_PERCENT = 10;
@@ -47,12 +52,24 @@ public record HostConfig(Path claims, Path configMaps, Path secrets, Path servic
         Objects.requireNonNull(prHelperSocket, "prHelperSocket");
         Objects.requireNonNull(accelerator, "accelerator");
         allowedPaths = List.copyOf(allowedPaths);
+        Objects.requireNonNull(virtiofsd, "virtiofsd");
+        Objects.requireNonNull(virtiofsdUser, "virtiofsdUser");
         if (pvcTolerateLessSpaceUpToPercent < 0 || pvcTolerateLessSpaceUpToPercent > 100) {
             throw new IllegalArgumentException("pvcTolerateLessSpaceUpToPercent " + pvcTolerateLessSpaceUpToPercent + " is not within 0..100");
         }
         if (spareRootPorts < 0) {
             throw new IllegalArgumentException("spareRootPorts " + spareRootPorts + " is negative");
         }
+    }
+
+    /** Without virtiofsd settings: the binary is looked for, and runs as qvmm's user. */
+    public HostConfig(Path claims, Path configMaps, Path secrets, Path serviceAccounts, Path images,
+                      int pvcTolerateLessSpaceUpToPercent, boolean expandDisks, boolean persistentReservation,
+                      Path prHelperSocket, boolean ioUring, int spareRootPorts, Optional<Accelerator> accelerator,
+                      List<Path> allowedPaths) {
+        this(claims, configMaps, secrets, serviceAccounts, images, pvcTolerateLessSpaceUpToPercent, expandDisks,
+                persistentReservation, prHelperSocket, ioUring, spareRootPorts, accelerator, allowedPaths, Optional.empty(),
+                Optional.empty());
     }
 
     /** The built-in configuration: every root under {@code stateDir}, which is also the only allowed path. */

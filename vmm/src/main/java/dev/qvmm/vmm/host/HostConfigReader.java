@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.qvmm.virtiofsd.ShareOptions.RunAs;
 import dev.qvmm.vmm.VmmException;
 
 import java.io.IOException;
@@ -21,7 +22,7 @@ import java.util.function.Function;
  * ({@code claims}, {@code configMaps}, {@code secrets}, {@code serviceAccounts}, {@code images},
  * {@code pvcTolerateLessSpaceUpToPercent}, {@code expandDisks}, {@code persistentReservation},
  * {@code prHelperSocket}, {@code ioUring}, {@code spareRootPorts}, {@code accelerator},
- * {@code allowedPaths}). A key left out, or left empty, keeps its default. Paths must be absolute. Unknown keys and
+ * {@code allowedPaths}, {@code virtiofsd}, {@code virtiofsdUser} as {@code "UID:GID"}). A key left out, or left empty, keeps its default. Paths must be absolute. Unknown keys and
  * bad values are never skipped: every one is reported at once, naming the file, the key and the value.
  */
 public final class HostConfigReader {
@@ -77,7 +78,7 @@ public final class HostConfigReader {
         HostConfig config() {
             List<String> known = List.of("claims", "configMaps", "secrets", "serviceAccounts", "images",
                     "pvcTolerateLessSpaceUpToPercent", "expandDisks", "persistentReservation", "prHelperSocket", "ioUring",
-                    "spareRootPorts", "accelerator", "allowedPaths");
+                    "spareRootPorts", "accelerator", "allowedPaths", "virtiofsd", "virtiofsdUser");
             for (Map.Entry<String, JsonNode> e : root.properties()) {
                 if (!known.contains(e.getKey())) {
                     errors.add("key \"" + e.getKey() + "\" (value " + e.getValue() + ") is not a host setting; known keys: "
@@ -89,7 +90,9 @@ public final class HostConfigReader {
                     integer("pvcTolerateLessSpaceUpToPercent", d.pvcTolerateLessSpaceUpToPercent(), 0, 100),
                     bool("expandDisks", d.expandDisks()), bool("persistentReservation", d.persistentReservation()),
                     path("prHelperSocket", d.prHelperSocket()), bool("ioUring", d.ioUring()),
-                    integer("spareRootPorts", d.spareRootPorts(), 0, 240), accelerator(), allowedPaths());
+                    integer("spareRootPorts", d.spareRootPorts(), 0, 240), accelerator(), allowedPaths(),
+                    scalar("virtiofsd", d.virtiofsd(), v -> Optional.ofNullable(absolute("virtiofsd", v))),
+                    virtiofsdUser());
             if (!errors.isEmpty()) {
                 throw invalid(file, errors, null);
             }
@@ -163,6 +166,17 @@ public final class HostConfigReader {
                     errors.add("key \"accelerator\": value \"" + s + "\" is not auto, kvm or tcg");
                     return null;
                 }
+            });
+        }
+
+        private Optional<RunAs> virtiofsdUser() {
+            return scalar("virtiofsdUser", d.virtiofsdUser(), v -> {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9}):(\\d{1,9})").matcher(v.asText());
+                if (!v.isTextual() || !m.matches()) {
+                    errors.add("key \"virtiofsdUser\": value " + v + " is not \"UID:GID\" (numbers, e.g. \"1000:1000\")");
+                    return null;
+                }
+                return Optional.of(new RunAs(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))));
             });
         }
 

@@ -131,13 +131,14 @@ public final class QemuProcess {
     }
 
     /**
-     * Waits until QEMU has created its monitor socket {@code socket}: QEMU creates it while it
+     * Waits until QEMU listens on its monitor socket {@code socket}: QEMU creates it while it
      * starts and offers no earlier sign of readiness, so this polls every 5 ms, up to
-     * {@code timeout}, and fails at once (with QEMU's stderr) if QEMU exits first.
+     * {@code timeout}, and fails at once (with QEMU's stderr) if QEMU exits first. Listening, not
+     * just existing: the file appears at bind(), and a connect before listen() is refused.
      */
     public void awaitSocket(Path socket, Duration timeout, String subject) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!Files.exists(socket)) {
+        while (!listening(socket)) {
             if (!isAlive()) {
                 int code;
                 try {
@@ -159,6 +160,14 @@ public final class QemuProcess {
                 Thread.currentThread().interrupt();
                 throw new VmmException(VmmException.Kind.QEMU_START_FAILED, subject, "interrupted while QEMU was starting");
             }
+        }
+    }
+
+    private static boolean listening(Path socket) {
+        try {
+            return UnixSockets.listening(socket);
+        } catch (IOException e) {
+            return Files.exists(socket); // no /proc: the file is the best sign there is
         }
     }
 

@@ -31,7 +31,8 @@ final class VmLifecycle {
 
     /** Moves to {@code state} unless already terminal; returns whether it moved. */
     synchronized boolean moveTo(VmState state, String reason, String message) {
-        if (current.state().terminal() || (current.state() == state && current.reason().equals(reason))) {
+        if (current.state().terminal()
+                || (current.state() == state && current.reason().equals(reason) && current.message().equals(message))) {
             return false;
         }
         // Once stopping, only the end can follow: a late RESUME must not look like a restart.

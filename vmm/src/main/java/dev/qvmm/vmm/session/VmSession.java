@@ -9,10 +9,12 @@ import dev.qvmm.qmp.command.Cont;
 import dev.qvmm.qmp.command.Quit;
 import dev.qvmm.qmp.command.SystemPowerdown;
 import dev.qvmm.vmm.VmmException;
+import dev.qvmm.vmm.launch.Companion;
 import dev.qvmm.vmm.launch.LaunchSpec;
 import dev.qvmm.vmm.launch.QemuCommandLine;
 import dev.qvmm.vmm.launch.QemuProcess;
 import dev.qvmm.vmm.launch.RunDirectory;
+import dev.qvmm.vmm.spec.FilesystemFailurePolicy;
 
 import java.nio.file.Files;
 import java.time.Duration;
@@ -33,6 +35,10 @@ public final class VmSession implements AutoCloseable {
 
     static final Duration QUIT_WAIT = Duration.ofSeconds(5);
     static final Duration TERM_WAIT = Duration.ofSeconds(5);
+    /** The reason of the event raised when a filesystem's daemon exits while the VM runs. */
+    public static final String FILESYSTEM_FAILED = "FilesystemFailed";
+    /** How long QEMU may take to exit after a companion did, for the companion's exit to count as QEMU's doing. */
+    static final Duration COMPANION_EXIT_WAIT = Duration.ofSeconds(1);
     private static final Set<String> LIFECYCLE_EVENTS = Set.of("STOP", "RESUME", "SHUTDOWN", "RESET", "BLOCK_IO_ERROR");
 
     private final LaunchSpec spec;
@@ -44,6 +50,8 @@ public final class VmSession implements AutoCloseable {
     private volatile String lastIoError;
     private volatile LaunchTimes launchTimes;
     private volatile java.time.Instant socketSeen;
+    /** Why the VM is being stopped on its own account (a filesystem failed): it then ends Failed, not Succeeded. */
+    private volatile String failedBecause;
 
     /** When QEMU was started, answered its greeting, and ran the guest: for start-up measurements. */
     public record LaunchTimes(java.time.Instant qemuStarted, java.time.Instant socketSeen, java.time.Instant monitorReady,
@@ -228,7 +236,9 @@ public final class VmSession implements AutoCloseable {
 
     private void onQemuExit(int code) {
         VmEvent now = lifecycle.current();
-        if (now.state() == VmState.STOPPING && (code == 0 || code == QemuProcess.EXIT_UNKNOWN)) {
+        if (failedBecause != null) {
+            lifecycle.moveTo(VmState.FAILED, FILESYSTEM_FAILED, failedBecause);
+        } else if (now.state() == VmState.STOPPING && (code == 0 || code == QemuProcess.EXIT_UNKNOWN)) {
             lifecycle.moveTo(VmState.SUCCEEDED, now.reason(), "QEMU exited");
         } else {
             String how = code == QemuProcess.EXIT_UNKNOWN ? "exited (status unknown: an earlier daemon started it)"
@@ -281,10 +291,14 @@ public final class VmSession implements AutoCloseable {
      * either way, because the user asked for the stop.
      */
     public VmEvent stop(Duration grace) {
+        return stop(grace, "StopRequested", "grace period " + grace.toSeconds() + " s");
+    }
+
+    private VmEvent stop(Duration grace, String reason, String message) {
         if (lifecycle.current().state().terminal()) {
             return lifecycle.current();
         }
-        lifecycle.moveTo(VmState.STOPPING, "StopRequested", "grace period " + grace.toSeconds() + " s");
+        lifecycle.moveTo(VmState.STOPPING, reason, message);
         if (tryCommand(new SystemPowerdown()) && awaitExit(grace)) {
             return lifecycle.terminated().join();
         }
@@ -296,6 +310,56 @@ public final class VmSession implements AutoCloseable {
             kill();
         }
         return lifecycle.terminated().join();
+    }
+
+    /**
+     * Watches the companions that serve the VM's filesystems (its virtiofsd daemons; pass no
+     * other kind, the event names a filesystem). When one stops serving
+     * while QEMU still runs, a {@value #FILESYSTEM_FAILED} event names it and {@code policy}
+     * applies: {@link FilesystemFailurePolicy#STOP} stops the VM as {@link #stop} does, with
+     * {@code grace}, and it ends Failed; {@link FilesystemFailurePolicy#CONTINUE} leaves it
+     * running without the filesystem. A daemon leaving because QEMU went away (virtiofsd exits
+     * when its frontend disconnects) is the VM's end, not a failure: it is ignored when the VM is
+     * already stopping, or when QEMU exits within {@link #COMPANION_EXIT_WAIT} of it.
+     */
+    public void supervise(List<? extends Companion> companions, FilesystemFailurePolicy policy, Duration grace) {
+        for (Companion c : companions) {
+            c.failure().thenAcceptAsync(why -> onCompanionFailure(c, why, policy, grace),
+                    r -> Thread.ofPlatform().daemon(true).name("supervise-" + c.forName()).start(r));
+        }
+    }
+
+    private void onCompanionFailure(Companion c, String why, FilesystemFailurePolicy policy, Duration grace) {
+        if (endingOrEnded()) {
+            return;
+        }
+        try {
+            qemu.exit().get(COMPANION_EXIT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            return; // QEMU is gone too: the daemon followed it out
+        } catch (TimeoutException e) {
+            // QEMU runs on without it: a real failure
+        } catch (Exception e) {
+            return;
+        }
+        if (endingOrEnded()) {
+            return;
+        }
+        String what = "filesystem \"" + c.forName() + "\": " + why;
+        switch (policy) {
+            case STOP -> {
+                failedBecause = what;
+                lifecycle.moveTo(lifecycle.current().state(), FILESYSTEM_FAILED, what + "; stopping the VM ("
+                        + FilesystemFailurePolicy.ANNOTATION + ": stop)");
+                stop(grace, FILESYSTEM_FAILED, "grace period " + grace.toSeconds() + " s");
+            }
+            case CONTINUE -> lifecycle.moveTo(lifecycle.current().state(), FILESYSTEM_FAILED, what
+                    + "; the VM keeps running without it (" + FilesystemFailurePolicy.ANNOTATION + ": continue)");
+        }
+    }
+
+    private boolean endingOrEnded() {
+        VmState s = lifecycle.current().state();
+        return s.terminal() || s == VmState.STOPPING || !qemu.isAlive();
     }
 
     /** SIGKILL now (the second Ctrl-C). Waits for the exit to be recorded. */

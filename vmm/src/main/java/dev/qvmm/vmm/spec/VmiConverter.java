@@ -75,6 +75,8 @@ final class VmiConverter {
                 .anyMatch(d -> d != null && Boolean.TRUE.equals(d.dedicatedIOThread()));
         Optional<IoThreadsPolicy> policy = dc.ioThreadsPolicy(domain, anyDedicated, dp);
 
+        FilesystemFailurePolicy onFilesystemFailure = filesystemFailurePolicy(problems, meta);
+
         if (!problems.problems.isEmpty()) {
             return Optional.empty();
         }
@@ -83,7 +85,22 @@ final class VmiConverter {
                 spec.terminationGracePeriodSeconds() == null ? OptionalLong.empty()
                         : OptionalLong.of(spec.terminationGracePeriodSeconds()),
                 objects.dataVolumes, objects.objects(), hostname,
-                devices.downwardMetrics() != null && !devices.downwardMetrics().isNull()));
+                devices.downwardMetrics() != null && !devices.downwardMetrics().isNull(), onFilesystemFailure));
+    }
+
+    /** The {@value FilesystemFailurePolicy#ANNOTATION} annotation: stop (default) or continue. */
+    private static FilesystemFailurePolicy filesystemFailurePolicy(Problems problems, Meta meta) {
+        String v = meta == null || meta.annotations() == null ? null : meta.annotations().get(FilesystemFailurePolicy.ANNOTATION);
+        if (v == null) {
+            return FilesystemFailurePolicy.STOP;
+        }
+        Optional<FilesystemFailurePolicy> p = FilesystemFailurePolicy.parse(v);
+        if (p.isEmpty()) {
+            problems.error("metadata.annotations." + FilesystemFailurePolicy.ANNOTATION, SpecProblem.Rule.UNSUPPORTED_VALUE,
+                    "\"" + v + "\" is not stop or continue");
+            return FilesystemFailurePolicy.STOP;
+        }
+        return p.get();
     }
 
     private static List<FilesystemSpec> filesystems(Problems problems, DiskConverter disks,

@@ -1,5 +1,7 @@
 package dev.qvmm.vmm.storage;
 
+import dev.qvmm.vmm.spec.KeyData;
+
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -84,8 +86,18 @@ public sealed interface Artifact {
         public boolean ephemeral() { return true; }
     }
 
-    /** Start a virtiofsd serving {@code source} on {@code socket} before QEMU starts. */
-    record StartVirtiofsd(String forName, Path socket, String source) implements Artifact {
+    /**
+     * Start a virtiofsd serving {@code sharedDir} on {@code socket} before QEMU starts, logging to
+     * {@code log}. With {@code contents} (a ConfigMap or Secret written in the YAML stream),
+     * {@code sharedDir} is the run's own directory, inside a parent only the daemon's user may
+     * enter, and is first written the way the kubelet writes one (timestamped directory,
+     * {@code ..data} link, a link per key); without, it is the user's
+     * (a claim directory, a host ConfigMap/Secret/ServiceAccount directory) and only read and
+     * written through by the guest. With {@code createIfMissing} (a claim: Kubernetes would
+     * provision it empty) a missing {@code sharedDir} is created empty; otherwise it must exist.
+     */
+    record StartVirtiofsd(String forName, Path socket, Path log, Path sharedDir, Optional<KeyData> contents,
+                          boolean createIfMissing) implements Artifact {
         public boolean ephemeral() { return true; }
     }
 

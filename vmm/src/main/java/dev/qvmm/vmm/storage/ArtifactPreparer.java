@@ -5,10 +5,16 @@ import dev.qvmm.blockdev.QemuImg;
 import dev.qvmm.vmm.Rollback;
 import dev.qvmm.vmm.VmmException;
 import dev.qvmm.vmm.image.ContainerDiskStore;
+import dev.qvmm.virtiofsd.Cache;
+import dev.qvmm.virtiofsd.ShareOptions;
+import dev.qvmm.virtiofsd.Virtiofsd;
+import dev.qvmm.virtiofsd.VirtiofsdBinary;
+import dev.qvmm.virtiofsd.VirtiofsdException;
 import dev.qvmm.vmm.launch.Companion;
 import dev.qvmm.vmm.metrics.MetricsCollector;
 import dev.qvmm.vmm.metrics.VhostmdDiskWriter;
 import dev.qvmm.vmm.metrics.VhostmdPortServer;
+import dev.qvmm.vmm.launch.VirtiofsdCompanion;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,6 +22,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -31,6 +38,9 @@ public final class ArtifactPreparer {
 
     private final QemuImg qemuImg;
     private final ImportProgress importProgress;
+    private Optional<Path> virtiofsd = Optional.empty();
+    private Optional<ShareOptions.RunAs> virtiofsdUser = Optional.empty();
+    private Virtiofsd.Lifetime lifetime = Virtiofsd.Lifetime.WITH_PARENT;
 
     /** Import progress goes to the terminal when there is one, else nowhere. */
     public ArtifactPreparer(QemuImg qemuImg) {
@@ -40,6 +50,25 @@ public final class ArtifactPreparer {
     public ArtifactPreparer(QemuImg qemuImg, ImportProgress importProgress) {
         this.qemuImg = qemuImg;
         this.importProgress = importProgress;
+    }
+
+    /**
+     * Use this virtiofsd binary (the host config's) instead of looking in the usual places, and
+     * run it as {@code user} when given (unprivileged mode).
+     */
+    public ArtifactPreparer virtiofsd(Optional<Path> binary, Optional<ShareOptions.RunAs> user) {
+        this.virtiofsd = binary;
+        this.virtiofsdUser = user;
+        return this;
+    }
+
+    /**
+     * Daemons (virtiofsd) started from now on live on their own instead of dying with this JVM:
+     * for the qvmm daemon, whose guests and their helpers outlive it and are adopted by the next.
+     */
+    public ArtifactPreparer detachedDaemons() {
+        this.lifetime = Virtiofsd.Lifetime.DETACHED;
+        return this;
     }
 
     /** What was prepared for one run of a VM. */
@@ -101,7 +130,8 @@ public final class ArtifactPreparer {
     /**
      * For a VM whose QEMU an earlier qvmm started: starts again the companions that can be taken
      * over (the downwardMetrics writer rewrites the disk QEMU has open; the metrics port listens
-     * again and QEMU reconnects) and touches nothing else. Returns them as a {@link Prepared}
+     * again and QEMU reconnects; a detached virtiofsd is adopted by its pid file) and touches
+     * nothing else. Returns them as a {@link Prepared}
      * without files of its own; the names of those it cannot take over go to {@code notResumed}.
      */
     public Prepared resume(List<Artifact> artifacts, List<String> notResumed) {
@@ -121,7 +151,22 @@ public final class ArtifactPreparer {
                             rollback.add(s::close);
                             companions.add(s);
                         }
-                        case Artifact.StartVirtiofsd v -> notResumed.add(v.forName());
+                        case Artifact.StartVirtiofsd v -> {
+                            // A detached virtiofsd still serves the QEMU: take it over by the pid file beside its socket.
+                            Path pidFile = v.socket().resolveSibling(v.forName() + ".pid");
+                            Optional<Virtiofsd> daemon = Files.exists(pidFile)
+                                    ? Virtiofsd.adopt(Long.parseLong(Files.readString(pidFile).strip()),
+                                            new ShareOptions(v.forName(), v.sharedDir(), Cache.AUTO, virtiofsdUser), v.socket(), v.log())
+                                    : Optional.empty();
+                            if (daemon.isEmpty()) {
+                                notResumed.add(v.forName() + " (its virtiofsd is gone)");
+                            } else {
+                                VirtiofsdCompanion c = new VirtiofsdCompanion(v.forName(), daemon.get(),
+                                        v.contents().isPresent() ? Optional.of(v.sharedDir().getParent()) : Optional.empty());
+                                rollback.add(c::close);
+                                companions.add(c);
+                            }
+                        }
                         default -> {
                             // files and images exist already: QEMU has them open
                         }
@@ -202,7 +247,7 @@ public final class ArtifactPreparer {
                 rollback.add(server::close);
                 companions.add(server);
             }
-            case Artifact.StartVirtiofsd v -> throw unsupported(a, "virtiofs filesystems are not available in this version");
+            case Artifact.StartVirtiofsd v -> startVirtiofsd(v, rollback, companions);
         }
     }
 
@@ -248,6 +293,64 @@ public final class ArtifactPreparer {
         Files.deleteIfExists(p.diskPath());
         Files.createSymbolicLink(p.diskPath(), disk);
         rollback.add(() -> Files.deleteIfExists(p.diskPath()));
+    }
+
+    /**
+     * Writes a stream ConfigMap or Secret out first if the share is one, then starts the daemon.
+     * The daemon and what was written for it are undone by its {@link Companion#close()}.
+     */
+    private void startVirtiofsd(Artifact.StartVirtiofsd v, Rollback rollback, List<Companion> companions) throws IOException {
+        Optional<Path> owned = Optional.empty();
+        if (v.contents().isPresent()) {
+            // The run directory is readable by every host user; a Secret's copy must not be. Its
+            // parent is 0700 and belongs to the daemon's user, the shared directory itself keeps
+            // Kubernetes' modes for the guest.
+            Path barrier = v.sharedDir().getParent();
+            owned = Optional.of(barrier);
+            rollback.add(() -> deleteTree(barrier));
+            Files.createDirectories(barrier);
+            Files.setPosixFilePermissions(barrier, PosixFilePermissions.fromString("rwx------"));
+            if (virtiofsdUser.isPresent()) {
+                Files.setAttribute(barrier, "unix:uid", virtiofsdUser.get().uid());
+                Files.setAttribute(barrier, "unix:gid", virtiofsdUser.get().gid());
+            }
+            KeyDirectory.write(v.sharedDir(), v.contents().get().toMap());
+        }
+        if (v.createIfMissing() && !Files.exists(v.sharedDir())) {
+            // An empty claim, as a provisioner would make it; undone only while still empty (never user data).
+            HostFiles.createParents(v.sharedDir().resolve("x"), rollback);
+        }
+        Files.createDirectories(v.socket().getParent());
+        Virtiofsd daemon;
+        try {
+            VirtiofsdBinary binary = VirtiofsdBinary.find(virtiofsd);
+            daemon = Virtiofsd.start(binary, new ShareOptions(v.forName(), v.sharedDir(), Cache.AUTO, virtiofsdUser),
+                    v.socket(), v.log(), lifetime);
+        } catch (VirtiofsdException e) {
+            VmmException.Kind kind = e.kind() == VirtiofsdException.Kind.NOT_FOUND || e.kind() == VirtiofsdException.Kind.UNRECOGNISED
+                    ? VmmException.Kind.SOURCE_UNSUPPORTED : VmmException.Kind.VOLUME_UNAVAILABLE;
+            throw new VmmException(kind, v.forName(), "filesystem \"" + v.forName() + "\": " + e.getMessage(), List.of(), e);
+        }
+        VirtiofsdCompanion companion;
+        try {
+            companion = new VirtiofsdCompanion(v.forName(), daemon, owned);
+        } catch (IOException e) {
+            daemon.close();
+            throw e;
+        }
+        companions.add(companion);
+        rollback.add(companion::close);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     /** Warnings from preparation (a claim image made smaller than requested), for the caller to show before QEMU starts. */

@@ -168,7 +168,12 @@ public final class PlanJson {
             }
             case Artifact.StartVirtiofsd v -> {
                 f.put("socket", v.socket().toString());
-                f.put("source", v.source());
+                f.put("log", v.log().toString());
+                f.put("sharedDir", v.sharedDir().toString());
+                v.contents().ifPresent(c -> f.put("contents", "keys " + String.join(", ", c.keys())));
+                if (v.createIfMissing()) {
+                    f.put("createIfMissing", "true");
+                }
                 yield "start-virtiofsd";
             }
             case Artifact.RequirePrHelper p -> {

@@ -29,6 +29,7 @@ import dev.qvmm.vmm.spec.CacheMode;
 import dev.qvmm.vmm.spec.DiskDevice;
 import dev.qvmm.vmm.spec.DiskSpec;
 import dev.qvmm.vmm.spec.FilesystemSpec;
+import dev.qvmm.vmm.spec.KeyData;
 import dev.qvmm.vmm.spec.KernelBoot;
 import dev.qvmm.vmm.spec.SpecProblem;
 import dev.qvmm.vmm.spec.VmSpec;
@@ -170,8 +171,14 @@ public final class StoragePlanner {
         List<StoragePlan.FilesystemPlan> filesystems = new ArrayList<>();
         for (FilesystemSpec f : spec.filesystems()) {
             String chardev = NodeName.derive("chr-fs", f.name()).value();
-            Path socket = host.runDir().resolve("virtiofs").resolve(f.name() + ".sock");
-            artifacts.add(new Artifact.StartVirtiofsd(f.name(), socket, fsSource(f, host)));
+            Path dir = host.runDir().resolve("virtiofs");
+            Path socket = dir.resolve(f.name() + ".sock");
+            Optional<KeyData> contents = inStream(f, spec);
+            // A stream ConfigMap/Secret: <name>.d is private to the daemon (0700), data/ in it is what the guest sees.
+            Path shared = contents.isPresent() ? dir.resolve(f.name() + ".d").resolve("data") : fsSource(f, host);
+            boolean claim = f.volume().source() instanceof VolumeSource.PersistentVolumeClaim
+                    || f.volume().source() instanceof VolumeSource.DataVolume;
+            artifacts.add(new Artifact.StartVirtiofsd(f.name(), socket, dir.resolve(f.name() + ".log"), shared, contents, claim));
             filesystems.add(new StoragePlan.FilesystemPlan(f.name(), chardev, socket,
                     new VhostUserFsPci(NodeName.derive("fs", f.name()).value(), layout.next(), chardev, f.name())));
         }
@@ -279,14 +286,57 @@ public final class StoragePlanner {
         };
     }
 
-    private static String fsSource(FilesystemSpec f, HostFacts host) {
+    /**
+     * The host directory a filesystem shares: a Filesystem claim's directory itself (KubeVirt
+     * shares the PVC's mount, not its disk.img), a DataVolume's claim directory, or the host
+     * directory of a ConfigMap, Secret or ServiceAccount not in the YAML stream.
+     */
+    private static Path fsSource(FilesystemSpec f, HostFacts host) {
         return switch (f.volume().source()) {
-            case VolumeSource.PersistentVolumeClaim c -> host.claimsDir().resolve(c.claim().claimName()).toString();
-            case VolumeSource.DataVolume c -> host.claimsDir().resolve(c.name()).toString();
-            case VolumeSource.ConfigMap c -> "ConfigMap " + c.name();
-            case VolumeSource.Secret s -> "Secret " + s.secretName();
-            case VolumeSource.ServiceAccount s -> "ServiceAccount " + s.serviceAccountName();
+            case VolumeSource.PersistentVolumeClaim c -> under(f, "claim", host.claimsDir(), filesystemClaim(f, c.claim()));
+            case VolumeSource.DataVolume c -> {
+                filesystemClaim(f, c.claim());
+                yield under(f, "DataVolume", host.claimsDir(), c.name());
+            }
+            case VolumeSource.ConfigMap c -> under(f, "ConfigMap", host.configMapsDir(), c.name());
+            case VolumeSource.Secret s -> under(f, "Secret", host.secretsDir(), s.secretName());
+            case VolumeSource.ServiceAccount s -> under(f, "ServiceAccount", host.serviceAccountsDir(), s.serviceAccountName());
             default -> throw new IllegalStateException("filesystem sources are checked when the spec is read");
+        };
+    }
+
+    /** A Block claim is a device, not a directory: virtiofs cannot share it. */
+    private static String filesystemClaim(FilesystemSpec f, dev.qvmm.vmm.spec.ClaimInfo claim) {
+        if (claim.mode() == dev.qvmm.vmm.spec.ClaimInfo.VolumeMode.BLOCK) {
+            throw VmmException.invalid(f.path(), List.of(new SpecProblem(f.path(), SpecProblem.Rule.UNSUPPORTED_VALUE,
+                    "filesystem \"" + f.name() + "\": claim \"" + claim.claimName() + "\" has volumeMode Block, a device "
+                            + "virtiofs cannot share; use a Filesystem claim, or attach this one as a disk")));
+        }
+        return claim.claimName();
+    }
+
+    /** Kubernetes object names (DNS subdomains): no '/', no leading dot, so never a way out of {@code root}. */
+    private static final java.util.regex.Pattern OBJECT_NAME = java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
+
+    /**
+     * {@code root/name}, where the guest gets read-write access: a name that is not a Kubernetes
+     * object name (e.g. {@code ../../etc}) could share any directory of the host, so it is refused.
+     */
+    private static Path under(FilesystemSpec f, String kind, Path root, String name) {
+        if (name.length() > 253 || !OBJECT_NAME.matcher(name).matches()) {
+            throw VmmException.invalid(f.path(), List.of(new SpecProblem(f.path(), SpecProblem.Rule.UNSUPPORTED_VALUE,
+                    "filesystem \"" + f.name() + "\": " + kind + " name \"" + name + "\" is not a Kubernetes object name "
+                            + "(lowercase letters, digits, '-' and '.', at most 253); it must name a directory directly under " + root)));
+        }
+        return root.resolve(name);
+    }
+
+    /** A ConfigMap or Secret written in the YAML stream: its data, which the run writes out to share. */
+    private static Optional<KeyData> inStream(FilesystemSpec f, VmSpec spec) {
+        return switch (f.volume().source()) {
+            case VolumeSource.ConfigMap c -> Optional.ofNullable(spec.objects().configMaps().get(c.name()));
+            case VolumeSource.Secret s -> Optional.ofNullable(spec.objects().secrets().get(s.secretName()));
+            default -> Optional.empty();
         };
     }
 

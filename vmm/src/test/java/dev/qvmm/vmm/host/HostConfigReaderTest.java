@@ -58,6 +58,17 @@ class HostConfigReaderTest {
     }
 
     @Test
+    void virtiofsdSettingsAreReadAndAUserMustBeUidColonGid() throws Exception {
+        HostConfig c = HostConfigReader.read(file("virtiofsd: /opt/virtiofsd\nvirtiofsdUser: \"1000:100\"\n"), dir);
+        assertEquals(Optional.of(Path.of("/opt/virtiofsd")), c.virtiofsd());
+        assertEquals(Optional.of(new dev.qvmm.virtiofsd.ShareOptions.RunAs(1000, 100)), c.virtiofsdUser());
+        assertEquals(Optional.empty(), HostConfig.defaults(dir).virtiofsdUser());
+        Path bad = file("virtiofsdUser: qemu\n");
+        VmmException e = assertThrows(VmmException.class, () -> HostConfigReader.read(bad, dir));
+        assertTrue(e.getMessage().contains("\"virtiofsdUser\"") && e.getMessage().contains("qemu"), e.getMessage());
+    }
+
+    @Test
     void keysLeftOutKeepTheirDefaultsAndAnEmptyFileIsAllDefaults() throws Exception {
         HostConfig c = HostConfigReader.read(file("claims: /srv/claims\n"), dir);
         assertEquals(Path.of("/srv/claims"), c.claims());

@@ -104,6 +104,9 @@ class ValidationRulesTest {
                 Arguments.of(SpecProblem.Rule.UNSUPPORTED_VALUE, "spec.domain.devices.filesystems[0]",
                         vmi("", "      - {name: a, disk: {}}\n      filesystems:\n      - {name: fs, virtiofs: {}}\n",
                                 "  - {name: a, emptyDisk: {capacity: 1Gi}}\n  - {name: fs, emptyDisk: {capacity: 1Gi}}\n")),
+                Arguments.of(SpecProblem.Rule.UNSUPPORTED_VALUE, "metadata.annotations.qvmm.dev/filesystem-failure",
+                        vmi("", "      - {name: a, disk: {}}\n", "  - {name: a, emptyDisk: {capacity: 1Gi}}\n")
+                                .replace("metadata: {name: t}", "metadata: {name: t, annotations: {qvmm.dev/filesystem-failure: maybe}}")),
                 Arguments.of(SpecProblem.Rule.DOCUMENT, "document 2",
                         vmi("", "      - {name: a, disk: {}}\n", "  - {name: a, emptyDisk: {capacity: 1Gi}}\n") + "---\n"
                                 + vmi("", "      - {name: a, disk: {}}\n", "  - {name: a, emptyDisk: {capacity: 1Gi}}\n")));

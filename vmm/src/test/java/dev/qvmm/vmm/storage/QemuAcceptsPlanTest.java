@@ -98,7 +98,7 @@ class QemuAcceptsPlanTest {
         Process qemu = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!Files.exists(socket)) {
+            while (!dev.qvmm.vmm.launch.UnixSockets.listening(socket)) {
                 assertTrue(qemu.isAlive(), () -> "QEMU refused the planned argv:\n" + read(log) + "\nargv:\n" + String.join("\n", argv));
                 assertTrue(System.nanoTime() < deadline, "no QMP socket within 30 s");
                 Thread.sleep(10);
@@ -178,7 +178,7 @@ class QemuAcceptsPlanTest {
         Process qemu = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!Files.exists(socket)) {
+            while (!dev.qvmm.vmm.launch.UnixSockets.listening(socket)) {
                 assertTrue(qemu.isAlive(), () -> name + ": QEMU refused the planned argv:\n" + read(log));
                 assertTrue(System.nanoTime() < deadline, "no QMP socket within 30 s");
                 Thread.sleep(10);
