@@ -82,6 +82,13 @@ public final class SpecReader {
                 }
             }
         } catch (IOException | RuntimeException e) {
+            if (String.valueOf(e.getMessage()).contains("exceeds the limit")) {
+                // SnakeYAML's bound on one document (3 MiB): it keeps a huge inline value out of memory.
+                throw new VmmException(VmmException.Kind.SPEC_UNREADABLE, source, source + " has a document over the "
+                        + "3145728 characters (3 MiB) qvmm reads in one YAML document; large user data or ConfigMap/Secret "
+                        + "values belong in files: a Secret or ConfigMap directory under the state directory (one file per key)",
+                        List.of(), e);
+            }
             throw new VmmException(VmmException.Kind.SPEC_UNREADABLE, source,
                     source + " is not valid YAML or JSON: " + e.getMessage(), List.of(), e);
         }
