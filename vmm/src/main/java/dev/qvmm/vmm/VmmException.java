@@ -43,7 +43,10 @@ public class VmmException extends RuntimeException {
         HOST_CONFIG_INVALID,
         /** A path the spec names (hostDisk, kernelBoot or containerDisk directory) lies outside the host's allowed roots. */
         PATH_NOT_ALLOWED,
-        /** The file system holding a claim image has too little free space for it, even with the tolerance. */
+        /**
+         * The file system holding a claim image (or a DataVolume import) has too little free space for it, even with the
+         * tolerance; or a Block claim's device is smaller than the claim's request.
+         */
         INSUFFICIENT_SPACE,
         /** A DataVolume's http(s) source could not be read to the end (refused, timed out, closed mid-body); worth a retry. */
         IMPORT_UNREACHABLE,

@@ -1,6 +1,7 @@
 package dev.qvmm.vmm.host;
 
 import dev.qvmm.vmm.VmmException;
+import dev.qvmm.vmm.spec.ClaimInfo;
 import dev.qvmm.vmm.spec.DataVolumeSpec;
 import dev.qvmm.vmm.spec.DiskSpec;
 import dev.qvmm.vmm.spec.VmSpec;
@@ -14,11 +15,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The host directories a spec may reach: a hostDisk path, a kernelBoot image that is a host
- * directory, a containerDisk image that is a host directory and a DataVolume's {@code file://}
- * source must each lie under one of
+ * directory, a containerDisk image that is a host directory, a DataVolume's {@code file://}
+ * source and a Block claim's PersistentVolume device must each lie under one of
  * {@link #roots()}. Both sides are compared as real paths, {@code ..} and symbolic links resolved
  * (for a path still to be created, its nearest existing ancestor is resolved and the rest appended),
  * so neither a {@code ../..} nor a link planted inside a root leads out of it. Reads the file
@@ -33,6 +36,15 @@ public record AllowedPaths(List<Path> roots) {
 
     /** Throws {@link VmmException.Kind#PATH_NOT_ALLOWED} naming every field whose path lies outside the roots. */
     public void check(VmSpec spec) {
+        check(spec, Set.of());
+    }
+
+    /**
+     * As {@link #check(VmSpec)}, and a Block claim's device from a PersistentVolume of the stream
+     * ({@code local.path} / {@code hostPath.path}) must lie under the roots too, unless the operator
+     * bound that claim in the host config ({@code hostBoundClaims}), whose device the planner takes instead.
+     */
+    public void check(VmSpec spec, Set<String> hostBoundClaims) {
         List<String> outside = new ArrayList<>();
         List<Path> real = roots.stream().map(AllowedPaths::real).toList();
         for (DiskSpec d : spec.disks()) {
@@ -42,6 +54,15 @@ public record AllowedPaths(List<Path> roots) {
                         check("volume \"" + d.volume().name() + "\" containerDisk.image", c.image(), real, outside);
                 default -> { }
             }
+            Optional<ClaimInfo> claim = switch (d.volume().source()) {
+                case VolumeSource.PersistentVolumeClaim c -> Optional.of(c.claim());
+                case VolumeSource.Ephemeral e -> Optional.of(e.claim());
+                case VolumeSource.DataVolume v -> Optional.of(v.claim());
+                default -> Optional.empty();
+            };
+            claim.filter(c -> c.mode() == ClaimInfo.VolumeMode.BLOCK && !hostBoundClaims.contains(c.claimName()))
+                    .ifPresent(c -> c.devicePath().ifPresent(dev -> check("volume \"" + d.volume().name() + "\" claim \""
+                            + c.claimName() + "\" PersistentVolume device", dev, real, outside)));
         }
         for (DataVolumeSpec dv : spec.dataVolumes().values()) {
             if (dv.source() instanceof DataVolumeSpec.Http h && h.url() != null && h.url().regionMatches(true, 0, "file:", 0, 5)) {

@@ -4,6 +4,7 @@ import dev.qvmm.virtiofsd.ShareOptions.RunAs;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -28,15 +29,21 @@ import java.util.Optional;
  * @param allowedPaths                     the only directories a spec's hostDisk path, kernelBoot image directory,
  *                                         containerDisk host directory and DataVolume {@code file://} source may lie
  *                                         under (after resolving {@code ..} and symbolic links); by default the state
- *                                         directory alone, so a spec reaches nothing else until the operator says so
+ *                                         directory alone, so a spec reaches nothing else until the operator says so.
+ *                                         A PersistentVolume's {@code local.path} / {@code hostPath.path} device for a
+ *                                         Block claim must lie under them too
  * @param virtiofsd                        the virtiofsd binary; empty: /usr/libexec/virtiofsd, /usr/lib/qemu/virtiofsd, PATH
  * @param virtiofsdUser                    run every virtiofsd as this uid/gid in a user namespace of its own (unprivileged
  *                                         mode, see {@link RunAs} for its limits); empty: as qvmm's own user
+ * @param blockClaims                      Block claims bound by the operator to host block devices, by claim name
+ *                                         (e.g. {@code data: /dev/sdb}); trusted as written (not confined to
+ *                                         {@code allowedPaths}) and preferred to a PersistentVolume in the spec's stream
  */
 public record HostConfig(Path claims, Path configMaps, Path secrets, Path serviceAccounts, Path images,
                          int pvcTolerateLessSpaceUpToPercent, boolean expandDisks, boolean persistentReservation,
                          Path prHelperSocket, boolean ioUring, int spareRootPorts, Optional<Accelerator> accelerator,
-                         List<Path> allowedPaths, Optional<Path> virtiofsd, Optional<RunAs> virtiofsdUser) {
+                         List<Path> allowedPaths, Optional<Path> virtiofsd, Optional<RunAs> virtiofsdUser,
+                         Map<String, Path> blockClaims) {
 
     /** KubeVirt's default for {@code pvcTolerateLessSpaceUpToPercent}. */
     public static final int DEFAULT_TOLERANCE_PERCENT = 10;
@@ -54,6 +61,7 @@ public record HostConfig(Path claims, Path configMaps, Path secrets, Path servic
         allowedPaths = List.copyOf(allowedPaths);
         Objects.requireNonNull(virtiofsd, "virtiofsd");
         Objects.requireNonNull(virtiofsdUser, "virtiofsdUser");
+        blockClaims = Map.copyOf(blockClaims);
         if (pvcTolerateLessSpaceUpToPercent < 0 || pvcTolerateLessSpaceUpToPercent > 100) {
             throw new IllegalArgumentException("pvcTolerateLessSpaceUpToPercent " + pvcTolerateLessSpaceUpToPercent + " is not within 0..100");
         }
@@ -62,20 +70,21 @@ public record HostConfig(Path claims, Path configMaps, Path secrets, Path servic
         }
     }
 
-    /** Without virtiofsd settings: the binary is looked for, and runs as qvmm's user. */
+    /** Without virtiofsd settings (the binary is looked for, and runs as qvmm's user) or block claims. */
     public HostConfig(Path claims, Path configMaps, Path secrets, Path serviceAccounts, Path images,
                       int pvcTolerateLessSpaceUpToPercent, boolean expandDisks, boolean persistentReservation,
                       Path prHelperSocket, boolean ioUring, int spareRootPorts, Optional<Accelerator> accelerator,
                       List<Path> allowedPaths) {
         this(claims, configMaps, secrets, serviceAccounts, images, pvcTolerateLessSpaceUpToPercent, expandDisks,
                 persistentReservation, prHelperSocket, ioUring, spareRootPorts, accelerator, allowedPaths, Optional.empty(),
-                Optional.empty());
+                Optional.empty(), Map.of());
     }
 
     /** The built-in configuration: every root under {@code stateDir}, which is also the only allowed path. */
     public static HostConfig defaults(Path stateDir) {
         return new HostConfig(stateDir.resolve("claims"), stateDir.resolve("configmaps"), stateDir.resolve("secrets"),
                 stateDir.resolve("serviceaccounts"), stateDir.resolve("images"), DEFAULT_TOLERANCE_PERCENT, false, false,
-                DEFAULT_PR_HELPER_SOCKET, false, DEFAULT_SPARE_ROOT_PORTS, Optional.empty(), List.of(stateDir));
+                DEFAULT_PR_HELPER_SOCKET, false, DEFAULT_SPARE_ROOT_PORTS, Optional.empty(), List.of(stateDir),
+                Optional.empty(), Optional.empty(), Map.of());
     }
 }

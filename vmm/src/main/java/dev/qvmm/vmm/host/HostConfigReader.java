@@ -22,7 +22,8 @@ import java.util.function.Function;
  * ({@code claims}, {@code configMaps}, {@code secrets}, {@code serviceAccounts}, {@code images},
  * {@code pvcTolerateLessSpaceUpToPercent}, {@code expandDisks}, {@code persistentReservation},
  * {@code prHelperSocket}, {@code ioUring}, {@code spareRootPorts}, {@code accelerator},
- * {@code allowedPaths}, {@code virtiofsd}, {@code virtiofsdUser} as {@code "UID:GID"}). A key left out, or left empty, keeps its default. Paths must be absolute. Unknown keys and
+ * {@code allowedPaths}, {@code virtiofsd}, {@code virtiofsdUser} as {@code "UID:GID"}, {@code blockClaims}: a mapping of
+ * claim name to block device path). A key left out, or left empty, keeps its default. Paths must be absolute. Unknown keys and
  * bad values are never skipped: every one is reported at once, naming the file, the key and the value.
  */
 public final class HostConfigReader {
@@ -78,7 +79,7 @@ public final class HostConfigReader {
         HostConfig config() {
             List<String> known = List.of("claims", "configMaps", "secrets", "serviceAccounts", "images",
                     "pvcTolerateLessSpaceUpToPercent", "expandDisks", "persistentReservation", "prHelperSocket", "ioUring",
-                    "spareRootPorts", "accelerator", "allowedPaths", "virtiofsd", "virtiofsdUser");
+                    "spareRootPorts", "accelerator", "allowedPaths", "virtiofsd", "virtiofsdUser", "blockClaims");
             for (Map.Entry<String, JsonNode> e : root.properties()) {
                 if (!known.contains(e.getKey())) {
                     errors.add("key \"" + e.getKey() + "\" (value " + e.getValue() + ") is not a host setting; known keys: "
@@ -92,7 +93,7 @@ public final class HostConfigReader {
                     path("prHelperSocket", d.prHelperSocket()), bool("ioUring", d.ioUring()),
                     integer("spareRootPorts", d.spareRootPorts(), 0, 240), accelerator(), allowedPaths(),
                     scalar("virtiofsd", d.virtiofsd(), v -> Optional.ofNullable(absolute("virtiofsd", v))),
-                    virtiofsdUser());
+                    virtiofsdUser(), blockClaims());
             if (!errors.isEmpty()) {
                 throw invalid(file, errors, null);
             }
@@ -177,6 +178,30 @@ public final class HostConfigReader {
                     return null;
                 }
                 return Optional.of(new RunAs(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))));
+            });
+        }
+
+        /** {@code blockClaims}: claim name (a DNS-1123 name, as Kubernetes requires) to an absolute device path. */
+        private Map<String, Path> blockClaims() {
+            return scalar("blockClaims", d.blockClaims(), v -> {
+                if (!v.isObject()) {
+                    errors.add("key \"blockClaims\": value " + v + " is not a mapping of claim name to block device path "
+                            + "(e.g. data: /dev/sdb)");
+                    return null;
+                }
+                Map<String, Path> out = new java.util.LinkedHashMap<>();
+                for (Map.Entry<String, JsonNode> e : v.properties()) {
+                    if (!e.getKey().matches("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")) {
+                        errors.add("key \"blockClaims\": claim name \"" + e.getKey() + "\" is not a valid claim name "
+                                + "(lowercase letters, digits, '-' and '.')");
+                        continue;
+                    }
+                    Path p = absolute("blockClaims." + e.getKey(), e.getValue());
+                    if (p != null) {
+                        out.put(e.getKey(), p);
+                    }
+                }
+                return out;
             });
         }
 

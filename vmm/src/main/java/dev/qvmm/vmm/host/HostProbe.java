@@ -23,8 +23,8 @@ public final class HostProbe {
     }
 
     /**
-     * The paths among {@code paths} where O_DIRECT does not work: an existing file is opened
-     * read-only with O_DIRECT; for a file still to be made, the nearest existing directory's file
+     * The paths among {@code paths} where O_DIRECT does not work: an existing file or block device
+     * is opened read-only with O_DIRECT; for a file still to be made, the nearest existing directory's file
      * system decides (tmpfs and ramfs have no O_DIRECT on the kernels qvmm targets).
      */
     public static Set<Path> withoutDirectIo(Collection<Path> paths) {
@@ -38,7 +38,7 @@ public final class HostProbe {
     }
 
     static boolean directIo(Path path) {
-        if (Files.isRegularFile(path)) {
+        if (Files.isRegularFile(path) || BlockDevices.isBlockDevice(path)) {
             try (FileChannel c = FileChannel.open(path, StandardOpenOption.READ, com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
                 return true;
             } catch (IOException | UnsupportedOperationException e) {
@@ -46,7 +46,7 @@ public final class HostProbe {
             }
         }
         if (Files.exists(path)) {
-            // Block devices and the like: QEMU opens them with O_DIRECT wherever the driver allows.
+            // Character devices and the like: QEMU opens them with O_DIRECT wherever the driver allows.
             return true;
         }
         Path dir = path.toAbsolutePath().getParent();

@@ -24,7 +24,8 @@ final class ObjectConverter {
     final List<String> storageClasses = new ArrayList<>();
     final Map<String, ClaimInfo> claims = new LinkedHashMap<>();
     final Map<String, DataVolumeSpec> dataVolumes = new LinkedHashMap<>();
-    private final List<K8sObjectDtos.PersistentVolume> volumes = new ArrayList<>();
+    /** PersistentVolumes with the field path prefix of their document. */
+    private final List<Map.Entry<String, K8sObjectDtos.PersistentVolume>> volumes = new ArrayList<>();
     private final Map<String, String> claimVolumeNames = new LinkedHashMap<>();
 
     ObjectConverter(Problems problems) {
@@ -92,7 +93,7 @@ final class ObjectConverter {
             if (o.spec() != null && o.spec().capacity() != null && o.spec().capacity().get("storage") != null) {
                 problems.bytes(p + "spec.capacity.storage", o.spec().capacity().get("storage"));
             }
-            volumes.add(o);
+            volumes.add(Map.entry(p, o));
         }
     }
 
@@ -251,21 +252,49 @@ final class ObjectConverter {
                 && (e.getKey().endsWith("/storage.preallocation") || e.getKey().endsWith("/storage.thick-provisioned")));
     }
 
-    /** Binds Block claims to the device path of their PersistentVolume, once every document is read. */
+    /**
+     * Binds claims to their PersistentVolume (by the claim's {@code volumeName} or the volume's
+     * {@code claimRef}), once every document is read: a Block claim takes the volume's device path
+     * ({@code local.path} or {@code hostPath.path}), and a claim without a stated capacity the
+     * volume's. Kubernetes' binding rules are checked: one volume per claim, and a Block claim binds
+     * only a {@code volumeMode: Block} volume whose path is absolute.
+     */
     void bind() {
         for (Map.Entry<String, ClaimInfo> e : claims.entrySet()) {
             ClaimInfo c = e.getValue();
-            for (K8sObjectDtos.PersistentVolume pv : volumes) {
+            List<String> boundBy = new ArrayList<>();
+            for (Map.Entry<String, K8sObjectDtos.PersistentVolume> entry : volumes) {
+                K8sObjectDtos.PersistentVolume pv = entry.getValue();
+                String p = entry.getKey();
                 boolean bound = pv.metadata().name().equals(claimVolumeNames.get(e.getKey()))
                         || (pv.spec() != null && pv.spec().claimRef() != null && e.getKey().equals(pv.spec().claimRef().name()));
-                if (bound && pv.spec() != null) {
-                    Optional<String> path = Optional.ofNullable(pv.spec().local()).map(K8sObjectDtos.PathSource::path)
-                            .or(() -> Optional.ofNullable(pv.spec().hostPath()).map(K8sObjectDtos.PathSource::path));
-                    OptionalLong capacity = c.capacityBytes().isPresent() || pv.spec().capacity() == null
-                            || pv.spec().capacity().get("storage") == null ? c.capacityBytes()
-                            : Quantity.wholeUp(pv.spec().capacity().get("storage")).map(OptionalLong::of).orElse(OptionalLong.empty());
-                    e.setValue(new ClaimInfo(c.claimName(), c.mode(), c.requestedBytes(), c.thick(), path, capacity));
+                if (!bound || pv.spec() == null) {
+                    continue;
                 }
+                boundBy.add(pv.metadata().name());
+                if (boundBy.size() > 1) {
+                    problems.error(p + "spec.claimRef", SpecProblem.Rule.UNSUPPORTED_VALUE, "claim \"" + e.getKey()
+                            + "\" is bound to PersistentVolumes " + String.join(" and ", boundBy)
+                            + "; a claim binds exactly one volume, remove the other's claimRef or fix the claim's volumeName");
+                    continue;
+                }
+                Optional<String> path = Optional.ofNullable(pv.spec().local()).map(K8sObjectDtos.PathSource::path)
+                        .or(() -> Optional.ofNullable(pv.spec().hostPath()).map(K8sObjectDtos.PathSource::path));
+                if (c.mode() == ClaimInfo.VolumeMode.BLOCK) {
+                    if (!"Block".equals(pv.spec().volumeMode())) {
+                        problems.error(p + "spec.volumeMode", SpecProblem.Rule.UNSUPPORTED_VALUE, "PersistentVolume \""
+                                + pv.metadata().name() + "\" has volumeMode " + (pv.spec().volumeMode() == null ? "Filesystem (the default)"
+                                : pv.spec().volumeMode()) + " but claim \"" + e.getKey() + "\" is volumeMode Block; set volumeMode: Block on both");
+                    } else if (path.isPresent() && !path.get().startsWith("/")) {
+                        problems.error(p + "spec." + (pv.spec().local() != null ? "local" : "hostPath") + ".path",
+                                SpecProblem.Rule.UNSUPPORTED_VALUE, "PersistentVolume \"" + pv.metadata().name() + "\" path \""
+                                        + path.get() + "\" is not an absolute device path such as /dev/sdb");
+                    }
+                }
+                OptionalLong capacity = c.capacityBytes().isPresent() || pv.spec().capacity() == null
+                        || pv.spec().capacity().get("storage") == null ? c.capacityBytes()
+                        : Quantity.wholeUp(pv.spec().capacity().get("storage")).map(OptionalLong::of).orElse(OptionalLong.empty());
+                e.setValue(new ClaimInfo(c.claimName(), c.mode(), c.requestedBytes(), c.thick(), path, capacity));
             }
         }
     }

@@ -24,8 +24,17 @@ public sealed interface Artifact {
         public boolean ephemeral() { return false; }
     }
 
-    /** Create a qcow2 overlay over {@code backing}; the backing format is probed when it is created. */
-    record CreateOverlay(String forName, Path path, Path backing) implements Artifact {
+    /**
+     * Create a qcow2 overlay over {@code backing}, whose format is {@code backingFormat} when the
+     * planner knows it (a claim's raw image or device, never probed: the guest may have written a
+     * qcow2 header into it), else probed when the overlay is created (a container disk the store verified).
+     */
+    record CreateOverlay(String forName, Path path, Path backing, Optional<String> backingFormat) implements Artifact {
+        /** An overlay whose backing format is probed. */
+        public CreateOverlay(String forName, Path path, Path backing) {
+            this(forName, path, backing, Optional.empty());
+        }
+
         public boolean ephemeral() { return true; }
     }
 
@@ -42,6 +51,16 @@ public sealed interface Artifact {
      */
     record EnsureClaimImage(String forName, String claimName, Path path, OptionalLong requestedBytes, boolean thick,
                             boolean expand, int tolerateLessSpacePercent) implements Artifact {
+        public boolean ephemeral() { return false; }
+    }
+
+    /**
+     * A Block claim's host device: {@code device} must be a block device (symbolic links followed)
+     * of at least {@code requestedBytes}; {@code boundBy} says where the binding came from (the host
+     * config's blockClaims, or a PersistentVolume of the stream), for the error messages.
+     */
+    record RequireBlockDevice(String forName, String claimName, Path device, OptionalLong requestedBytes, String boundBy)
+            implements Artifact {
         public boolean ephemeral() { return false; }
     }
 

@@ -4,6 +4,7 @@ import dev.qvmm.blockdev.BlockdevException;
 import dev.qvmm.blockdev.QemuImg;
 import dev.qvmm.vmm.Rollback;
 import dev.qvmm.vmm.VmmException;
+import dev.qvmm.vmm.host.BlockDevices;
 import dev.qvmm.vmm.image.ContainerDiskStore;
 import dev.qvmm.virtiofsd.Cache;
 import dev.qvmm.virtiofsd.ShareOptions;
@@ -197,9 +198,9 @@ public final class ArtifactPreparer {
                 }
             }
             case Artifact.CreateOverlay o -> {
-                QemuImg.Info base = qemuImg.info(o.backing());
+                String backingFormat = o.backingFormat().isPresent() ? o.backingFormat().get() : qemuImg.info(o.backing()).format();
                 HostFiles.createParents(o.path(), rollback);
-                qemuImg.createOverlay(o.path(), o.backing(), base.format());
+                qemuImg.createOverlay(o.path(), o.backing(), backingFormat);
                 rollback.add(() -> Files.deleteIfExists(o.path()));
                 Files.setPosixFilePermissions(o.path(), PosixFilePermissions.fromString("rw-r-----"));
                 ephemeral.add(o.path());
@@ -222,6 +223,7 @@ public final class ArtifactPreparer {
                 }
             }
             case Artifact.EnsureClaimImage c -> ensureClaimImage(c, rollback);
+            case Artifact.RequireBlockDevice b -> requireBlockDevice(b);
             case Artifact.RequirePrHelper pr -> {
                 if (!Files.exists(pr.socket())) {
                     throw unavailable(a, "qemu-pr-helper's socket " + pr.socket() + " does not exist: start qemu-pr-helper first");
@@ -363,6 +365,29 @@ public final class ArtifactPreparer {
 
     private void ensureClaimImage(Artifact.EnsureClaimImage c, Rollback rollback) throws IOException {
         ClaimImage.ensure(qemuImg, c, rollback).ifPresent(warnings::add);
+    }
+
+    /**
+     * A Block claim's device exists, is a block device and holds the claim's request: its size by
+     * the BLKGETSIZE64 ioctl, as KubeVirt reads a block volume's.
+     */
+    static long requireBlockDevice(Artifact.RequireBlockDevice b) throws IOException {
+        String claim = "claim \"" + b.claimName() + "\" (bound to " + b.device() + " by " + b.boundBy() + ")";
+        if (!Files.exists(b.device())) {
+            throw unavailable(b, claim + ": " + b.device() + " does not exist; attach the device or fix the binding");
+        }
+        if (!BlockDevices.isBlockDevice(b.device())) {
+            throw unavailable(b, claim + ": " + b.device() + " is not a block device but a "
+                    + (Files.isDirectory(b.device()) ? "directory" : Files.isRegularFile(b.device()) ? "regular file" : "special file")
+                    + "; a volumeMode Block claim needs a host block device (for an image file use a Filesystem claim or a hostDisk)");
+        }
+        long size = BlockDevices.sizeBytes(b.device());
+        if (b.requestedBytes().isPresent() && size < b.requestedBytes().getAsLong()) {
+            throw new VmmException(VmmException.Kind.INSUFFICIENT_SPACE, b.forName(), "volume \"" + b.forName() + "\": " + claim
+                    + " requests " + b.requestedBytes().getAsLong() + " bytes but the device has " + size
+                    + " bytes; bind a larger device or lower resources.requests.storage");
+        }
+        return size;
     }
 
     private static VmmException unavailable(Artifact a, String why) {

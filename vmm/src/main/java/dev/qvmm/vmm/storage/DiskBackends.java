@@ -70,10 +70,14 @@ final class DiskBackends {
             case VolumeSource.DataVolume dv -> base = claim(disk, dv.claim(), disk.readOnly(), artifacts,
                     Optional.ofNullable(spec.dataVolumes().get(dv.name())));
             case VolumeSource.Ephemeral e -> {
-                base = claim(disk, e.claim(), true, new ArrayList<>(), Optional.empty());
+                // The claim's image is the read-only base: a Filesystem claim's disk.img is used as it is (never
+                // created for an ephemeral volume); a Block claim's device is still checked.
+                List<Artifact> claimArtifacts = new ArrayList<>();
+                base = claim(disk, e.claim(), true, claimArtifacts, Optional.empty());
+                claimArtifacts.stream().filter(a -> a instanceof Artifact.RequireBlockDevice).forEach(artifacts::add);
                 Path path = vmDir.resolve("ephemeral").resolve(n + ".qcow2");
                 overlay = Optional.of(new Image(path, false, "qcow2", disk.readOnly(), false));
-                artifacts.add(new Artifact.CreateOverlay(n, path, base.path()));
+                artifacts.add(new Artifact.CreateOverlay(n, path, base.path(), Optional.of(base.format())));
             }
             case VolumeSource.ContainerDisk c -> {
                 Path diskPath = host.imageStore().resolve(imageKey(c.image())).resolve("disk.img");
@@ -155,11 +159,19 @@ final class DiskBackends {
 
     private Image claim(DiskSpec disk, ClaimInfo claim, boolean readOnly, List<Artifact> artifacts, Optional<DataVolumeSpec> dv) {
         if (claim.mode() == ClaimInfo.VolumeMode.BLOCK) {
-            Path device = Optional.ofNullable(host.claimDevices().get(claim.claimName()))
-                    .or(() -> claim.devicePath().map(Path::of))
+            Optional<Path> fromHost = Optional.ofNullable(host.claimDevices().get(claim.claimName()));
+            Optional<Path> fromStream = claim.devicePath().map(Path::of);
+            if (fromHost.isPresent() && fromStream.isPresent() && !fromHost.get().equals(fromStream.get())) {
+                throw new VmmException(VmmException.Kind.HOST_RESOURCE_UNRESOLVED, disk.path(), disk.path() + ": claim \""
+                        + claim.claimName() + "\" is bound to " + fromHost.get() + " by the host config's blockClaims but to "
+                        + fromStream.get() + " by its PersistentVolume; remove one binding so that the device is not in doubt");
+            }
+            Path device = fromHost.or(() -> fromStream)
                     .orElseThrow(() -> new VmmException(VmmException.Kind.HOST_RESOURCE_UNRESOLVED, disk.path(),
                             disk.path() + ": claim \"" + claim.claimName() + "\" is volumeMode Block but no host device is bound to it; "
-                                    + "add a PersistentVolume with local.path or bind a device in the host config"));
+                                    + "add a PersistentVolume with local.path or bind a device in the host config (blockClaims)"));
+            artifacts.add(new Artifact.RequireBlockDevice(disk.name(), claim.claimName(), device, claim.requestedBytes(),
+                    fromHost.isPresent() ? "the host config's blockClaims" : "its PersistentVolume"));
             dv.ifPresent(d -> artifacts.add(new Artifact.ImportDataVolume(disk.name(), d.name(), source(d), device,
                     d.claim().requestedBytes(), true)));
             return new Image(device, true, "raw", readOnly, claim.thick());

@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -30,7 +29,7 @@ public final class HostPlanning {
 
     public static StoragePlan plan(VmSpec spec, HostConfig config, Path stateDir, Accelerator accelerator, String qemuBinary)
             throws IOException {
-        new AllowedPaths(config.allowedPaths()).check(spec);
+        new AllowedPaths(config.allowedPaths()).check(spec, config.blockClaims().keySet());
         QemuCapabilities qemu = HostProbe.qemu(qemuBinary);
         HostFacts assumed = facts(spec, config, stateDir, accelerator, Set.of());
         Set<Path> withoutDirectIo = HostProbe.withoutDirectIo(paths(StoragePlanner.plan(spec, assumed, qemu).disks()));
@@ -79,7 +78,7 @@ public final class HostPlanning {
 
     private static HostFacts facts(VmSpec spec, HostConfig c, Path stateDir, Accelerator accelerator, Set<Path> withoutDirectIo) {
         return new HostFacts(c.claims(), stateDir.resolve("run").resolve(spec.name()), c.images(), accelerator,
-                withoutDirectIo, Map.of(), c.persistentReservation(), c.prHelperSocket(), c.ioUring(), c.spareRootPorts(),
+                withoutDirectIo, c.blockClaims(), c.persistentReservation(), c.prHelperSocket(), c.ioUring(), c.spareRootPorts(),
                 stateDir, c.configMaps(), c.secrets(), c.serviceAccounts(), c.expandDisks(), c.pvcTolerateLessSpaceUpToPercent());
     }
 }

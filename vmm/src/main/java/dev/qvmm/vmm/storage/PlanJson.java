@@ -117,6 +117,7 @@ public final class PlanJson {
             case Artifact.CreateOverlay o -> {
                 f.put("path", o.path().toString());
                 f.put("backing", o.backing().toString());
+                o.backingFormat().ifPresent(x -> f.put("backingFormat", x));
                 yield "create-overlay";
             }
             case Artifact.CreateEmptyDisk e -> {
@@ -137,6 +138,13 @@ public final class PlanJson {
                 f.put("path", h.path().toString());
                 f.put("sizeBytes", h.sizeBytes());
                 yield "create-host-disk";
+            }
+            case Artifact.RequireBlockDevice b -> {
+                f.put("claim", b.claimName());
+                f.put("path", b.device().toString());
+                b.requestedBytes().ifPresent(s -> f.put("requestedBytes", s));
+                f.put("boundBy", b.boundBy());
+                yield "require-block-device";
             }
             case Artifact.RequireHostDisk h -> {
                 f.put("path", h.path().toString());

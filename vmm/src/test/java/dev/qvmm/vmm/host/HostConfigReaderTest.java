@@ -8,6 +8,7 @@ import dev.qvmm.vmm.VmmException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,10 +52,12 @@ class HostConfigReaderTest {
                 spareRootPorts: 5
                 accelerator: tcg
                 allowedPaths: [/srv, /data/../data/vm]
+                blockClaims: {data: /dev/loop7}
                 """), dir);
         assertEquals(new HostConfig(Path.of("/srv/claims"), Path.of("/srv/cm"), Path.of("/srv/sec"), Path.of("/srv/sa"),
                 Path.of("/srv/img"), 25, true, true, Path.of("/run/pr.sock"), true, 5, Optional.of(Accelerator.TCG),
-                List.of(Path.of("/srv"), Path.of("/data/vm"))), c);
+                List.of(Path.of("/srv"), Path.of("/data/vm")), Optional.empty(), Optional.empty(),
+                Map.of("data", Path.of("/dev/loop7"))), c);
     }
 
     @Test
@@ -95,14 +98,15 @@ class HostConfigReaderTest {
                 spareRootPorts: -1
                 accelerator: xen
                 allowedPaths: /srv
+                blockClaims: {Data_1: /dev/sdb, logs: dev/sdc}
                 """);
         VmmException e = assertThrows(VmmException.class, () -> HostConfigReader.read(f, dir));
         assertEquals(VmmException.Kind.HOST_CONFIG_INVALID, e.kind());
         String m = e.getMessage();
-        assertTrue(m.contains("6 problems"), m);
+        assertTrue(m.contains("8 problems"), m);
         for (String s : List.of("\"claims\": value \"relative/claims\"", "\"pvcTolerateLessSpaceUpToPercent\": value 150",
                 "\"expandDisks\": value \"yes\"", "\"spareRootPorts\": value -1", "\"accelerator\": value \"xen\"",
-                "\"allowedPaths\": value \"/srv\"")) {
+                "\"allowedPaths\": value \"/srv\"", "claim name \"Data_1\"", "\"blockClaims.logs\": value \"dev/sdc\"")) {
             assertTrue(m.contains(s), s + " in\n" + m);
         }
     }

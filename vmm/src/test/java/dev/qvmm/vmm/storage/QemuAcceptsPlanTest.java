@@ -213,6 +213,7 @@ class QemuAcceptsPlanTest {
                 }
                 case Artifact.CreateHostDisk h -> img("raw", h.path(), h.sizeBytes(), null);
                 case Artifact.RequireHostDisk h -> img("raw", h.path(), 16L << 20, null);
+                case Artifact.RequireBlockDevice b -> throw new IllegalStateException("host devices are not part of this test");
                 case Artifact.BuildIso i -> img("raw", i.path(), 1L << 20, null);
                 case Artifact.PullContainerDisk p -> img("raw", p.diskPath(), 32L << 20, null);
                 case Artifact.ImportDataVolume d -> img("raw", d.path(), d.sizeBytes().orElse(32L << 20), null);
