@@ -12,7 +12,12 @@ public class BlockdevException extends RuntimeException {
         /** A property value outside what QEMU accepts for that node or device. */
         INVALID_PROPERTY,
         /** qemu-img failed, timed out or could not be run; the message carries its stderr. */
-        IMAGE_TOOL_FAILED
+        IMAGE_TOOL_FAILED,
+        /**
+         * {@code qemu-img info} of an image qvmm did not make was ended by a signal under its CPU and
+         * address-space limits: the image (or the tool) needed more than an honest image does.
+         */
+        IMAGE_INSPECTION_LIMITED
     }
 
     private final Kind kind;
