@@ -95,7 +95,7 @@ final class ClaimImage {
     }
 
     /** Usable bytes less the reserve on the file system that holds (or will hold) {@code path}. */
-    private static long free(Path path) throws IOException {
+    static long free(Path path) throws IOException {
         Path existing = path.toAbsolutePath().getParent();
         while (existing != null && !Files.exists(existing)) {
             existing = existing.getParent();

@@ -31,7 +31,8 @@ import java.util.zip.GZIPInputStream;
  * before QEMU starts. The result is always a raw image; its virtual size is the source image's,
  * grown to the claim's request (rounded down to 1 MiB) when that is larger, as CDI does.
  *
- * <p>Steps: fetch the source into a staging directory beside {@code disk.img} (http(s) download,
+ * <p>Steps: check that the claim's file system has room for the image (its request, or the
+ * source's virtual size when there is no request; see {@link #requireSpace}); fetch the source into a staging directory beside {@code disk.img} (http(s) download,
  * or read a host file, another claim's image, a container disk from the image store in place);
  * check the optional sha256 of the bytes as fetched; decompress gzip (JDK) or xz (the host's
  * {@code xz}), recognised by their magic bytes; read the format with {@code qemu-img info} (raw,
@@ -111,6 +112,9 @@ public final class DataVolumeImporter {
             case ImportSource.Upload u -> throw fail(a, VmmException.Kind.SOURCE_UNSUPPORTED, "source upload needs CDI's "
                     + "upload proxy, which a bare host has not; use a file:/// URL in source.http.url instead");
             default -> { }
+        }
+        if (a.sizeBytes().isPresent()) {
+            requireSpace(a, a.sizeBytes().getAsLong() / MIB * MIB);
         }
         List<Path> madeDirs = createParents(target);
         Path staging = Files.createTempDirectory(target.getParent(), ".import-");
@@ -209,11 +213,28 @@ public final class DataVolumeImporter {
                     + info.virtualSize() + " bytes, more than the claim's request of " + a.sizeBytes().getAsLong()
                     + " bytes; raise resources.requests.storage");
         }
+        if (a.sizeBytes().isEmpty()) {
+            requireSpace(a, info.virtualSize());
+        }
         qemuImg.convert(image, info.format(), staged, "raw", toolTimeout);
         if (request > info.virtualSize()) {
             try (RandomAccessFile f = new RandomAccessFile(staged.toFile(), "rw")) {
                 f.setLength(request);
             }
+        }
+    }
+
+    /**
+     * The claim's file system must have room for the whole image: the guest may fill every byte of
+     * it. The same figure as for a Filesystem claim (free space less {@value ClaimImage#RESERVE_BYTES}
+     * bytes), but no tolerance: an import is a DataVolume, whose size CDI never shrinks to fit.
+     */
+    private static void requireSpace(Artifact.ImportDataVolume a, long bytes) throws IOException {
+        long free = ClaimImage.free(a.path());
+        if (bytes > free) {
+            throw fail(a, VmmException.Kind.INSUFFICIENT_SPACE, "not enough space to import into " + a.path() + ": the image is "
+                    + bytes + " bytes, " + free + " bytes are free there (after a " + ClaimImage.RESERVE_BYTES
+                    + "-byte reserve); free space there, lower the claim's request, or move the claims directory");
         }
     }
 
