@@ -19,8 +19,22 @@ public record DataVolumeSpec(String name, Source source, ClaimInfo claim, Option
     public sealed interface Source {
     }
 
-    /** {@code source.http.url}: an http, https or (qvmm's extension for a host file) file URL. */
-    public record Http(String url) implements Source {
+    /**
+     * {@code source.http}: an http, https or (qvmm's extension for a host file) file URL;
+     * {@code secretRef} names a Secret whose {@code accessKeyId} and {@code secretKey} are sent as
+     * HTTP basic auth, {@code certConfigMap} a ConfigMap whose keys are PEM CA certificates trusted
+     * for an https URL besides the host's (CDI's semantics).
+     */
+    public record Http(String url, Optional<String> secretRef, Optional<String> certConfigMap) implements Source {
+        public Http {
+            Objects.requireNonNull(secretRef, "secretRef");
+            Objects.requireNonNull(certConfigMap, "certConfigMap");
+        }
+
+        /** A URL without credentials or extra CAs. */
+        public Http(String url) {
+            this(url, Optional.empty(), Optional.empty());
+        }
     }
 
     public record S3(String url) implements Source {

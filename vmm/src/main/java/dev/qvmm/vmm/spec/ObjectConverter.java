@@ -161,7 +161,8 @@ final class ObjectConverter {
             return Optional.empty();
         }
         List<DataVolumeSpec.Source> found = new ArrayList<>();
-        if (s.http() != null) found.add(new DataVolumeSpec.Http(s.http().url()));
+        if (s.http() != null) found.add(new DataVolumeSpec.Http(s.http().url(), blankless(s.http().secretRef()),
+                blankless(s.http().certConfigMap())));
         if (s.s3() != null) found.add(new DataVolumeSpec.S3(s.s3().url()));
         if (s.registry() != null) found.add(new DataVolumeSpec.Registry(s.registry().url()));
         if (s.blank() != null) found.add(new DataVolumeSpec.Blank());
@@ -202,7 +203,25 @@ final class ObjectConverter {
                     SpecProblem.Rule.UNSUPPORTED_VALUE, bad);
             return Optional.empty();
         }
+        if (only instanceof DataVolumeSpec.Http h) {
+            String scheme = h.url().substring(0, Math.max(0, h.url().indexOf(':'))).toLowerCase(java.util.Locale.ROOT);
+            if (scheme.equals("file") && h.secretRef().isPresent()) {
+                problems.error(p + ".http.secretRef", SpecProblem.Rule.UNSUPPORTED_VALUE, "secretRef \"" + h.secretRef().get()
+                        + "\" gives credentials for an http(s) server, but the URL is a host file; remove secretRef");
+                return Optional.empty();
+            }
+            if (!scheme.equals("https") && h.certConfigMap().isPresent()) {
+                problems.error(p + ".http.certConfigMap", SpecProblem.Rule.UNSUPPORTED_VALUE, "certConfigMap \""
+                        + h.certConfigMap().get() + "\" holds CA certificates for TLS, but the URL is " + scheme
+                        + "; use an https URL or remove certConfigMap");
+                return Optional.empty();
+            }
+        }
         return Optional.of(only);
+    }
+
+    private static Optional<String> blankless(String s) {
+        return s == null || s.isBlank() ? Optional.empty() : Optional.of(s);
     }
 
     /** An http(s) URL with a host, or a file URL with an absolute path (qvmm's way to import a host file); else why not. */

@@ -172,9 +172,9 @@ public final class DataVolumeImporter {
             }
             case ImportSource.Http h -> {
                 Path download = staging.resolve("download");
-                try (HttpClient http = HttpClient.newBuilder().connectTimeout(stallTimeout)
-                        .followRedirects(HttpClient.Redirect.NORMAL).build()) {
-                    new HttpDownload(http, stallTimeout, progress).fetch(a, h.url(), download);
+                HttpAccess access = HttpAccess.of(a, h);
+                try (HttpClient http = access.client().connectTimeout(stallTimeout).build()) {
+                    new HttpDownload(http, stallTimeout, progress, access.authorization()).fetch(a, h.url(), download);
                 }
                 verify(a, download, h.sha256());
                 image = decompress(a, download, staging);

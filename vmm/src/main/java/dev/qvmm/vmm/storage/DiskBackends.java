@@ -227,7 +227,8 @@ final class DiskBackends {
             case DataVolumeSpec.Http h -> {
                 URI url = URI.create(h.url());
                 yield "file".equalsIgnoreCase(url.getScheme()) ? new ImportSource.LocalFile(Path.of(url), sha256)
-                        : new ImportSource.Http(url, sha256);
+                        : new ImportSource.Http(url, sha256, h.secretRef().map(s -> object("Secret", s)),
+                        h.certConfigMap().map(c -> object("ConfigMap", c)));
             }
             case DataVolumeSpec.S3 h -> new ImportSource.S3(h.url());
             case DataVolumeSpec.Registry r -> {

@@ -32,11 +32,18 @@ final class HttpDownload {
     private final HttpClient http;
     private final Duration stallTimeout;
     private final ImportProgress progress;
+    private final Optional<String> authorization;
 
     HttpDownload(HttpClient http, Duration stallTimeout, ImportProgress progress) {
+        this(http, stallTimeout, progress, Optional.empty());
+    }
+
+    /** {@code authorization}: an {@code Authorization} header value sent with the request (basic auth from a Secret). */
+    HttpDownload(HttpClient http, Duration stallTimeout, ImportProgress progress, Optional<String> authorization) {
         this.http = http;
         this.stallTimeout = stallTimeout;
         this.progress = progress;
+        this.authorization = authorization;
     }
 
     void fetch(Artifact.ImportDataVolume a, URI url, Path file) throws IOException {
@@ -48,7 +55,9 @@ final class HttpDownload {
             length.set(info.headers().firstValueAsLong("content-length").orElse(-1));
             return HttpResponse.BodySubscribers.ofFile(file);
         };
-        HttpRequest request = HttpRequest.newBuilder(url).GET().timeout(stallTimeout).build();
+        HttpRequest.Builder rb = HttpRequest.newBuilder(url).GET().timeout(stallTimeout);
+        authorization.ifPresent(v -> rb.header("Authorization", v));
+        HttpRequest request = rb.build();
         long start = System.nanoTime();
         CompletableFuture<HttpResponse<Path>> response = http.sendAsync(request, handler);
         long lastBytes = -1;
@@ -76,9 +85,25 @@ final class HttpDownload {
                 throw DataVolumeImporter.fail(a, VmmException.Kind.IMPORT_UNREACHABLE, "download of " + url + " interrupted", e);
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
+                if (cause instanceof javax.net.ssl.SSLException) {
+                    throw DataVolumeImporter.fail(a, VmmException.Kind.IMPORT_UNREACHABLE, "TLS with " + url + " failed (" + cause
+                            + "); when the server's certificate comes from a private CA, put that CA (PEM) in a ConfigMap and "
+                            + "name it in source.http.certConfigMap", cause);
+                }
                 throw DataVolumeImporter.fail(a, VmmException.Kind.IMPORT_UNREACHABLE, "cannot download " + url + " ("
                         + cause + "); check that the server is up and the URL is right, then start again", cause);
             }
+        }
+        if (done.statusCode() == 401 || done.statusCode() == 403) {
+            throw DataVolumeImporter.fail(a, VmmException.Kind.IMPORT_UNREACHABLE, url + " answered HTTP " + done.statusCode()
+                    + (authorization.isPresent() ? "; the server refused the credentials of source.http.secretRef, check "
+                    + "its accessKeyId and secretKey" : "; the server wants credentials: add source.http.secretRef naming a Secret "
+                    + "with accessKeyId and secretKey"));
+        }
+        if (done.statusCode() / 100 == 3 && authorization.isPresent()) {
+            throw DataVolumeImporter.fail(a, VmmException.Kind.IMPORT_UNREACHABLE, url + " answered HTTP " + done.statusCode()
+                    + " (a redirect to " + done.headers().firstValue("location").orElse("nowhere") + "); with source.http.secretRef "
+                    + "redirects are not followed, so the credentials never leave for another server; use the final URL");
         }
         if (done.statusCode() != 200) {
             VmmException.Kind kind = done.statusCode() == 404 || done.statusCode() == 410

@@ -19,14 +19,31 @@ public sealed interface ImportSource {
         public String describe() { return "blank"; }
     }
 
-    /** {@code source.http} with an http or https URL, downloaded; {@code sha256} is the expected hex digest of the body. */
-    record Http(URI url, Optional<String> sha256) implements ImportSource {
+    /**
+     * {@code source.http} with an http or https URL, downloaded; {@code sha256} is the expected hex
+     * digest of the body; {@code secret} the Secret whose {@code accessKeyId} / {@code secretKey}
+     * are sent as basic auth, {@code caCertificates} the ConfigMap whose keys are PEM CAs trusted
+     * besides the host's (both read when the import runs).
+     */
+    record Http(URI url, Optional<String> sha256, Optional<IsoContent.KeyObject> secret,
+                Optional<IsoContent.KeyObject> caCertificates) implements ImportSource {
         public Http {
             Objects.requireNonNull(url, "url");
             Objects.requireNonNull(sha256, "sha256");
+            Objects.requireNonNull(secret, "secret");
+            Objects.requireNonNull(caCertificates, "caCertificates");
         }
 
-        public String describe() { return "http " + url; }
+        /** Without credentials or extra CAs. */
+        public Http(URI url, Optional<String> sha256) {
+            this(url, sha256, Optional.empty(), Optional.empty());
+        }
+
+        /** Never the credentials themselves: this line goes into the claim's marker and {@code qvmm plan}. */
+        public String describe() {
+            return "http " + url + secret.map(s -> " (basic auth from Secret " + s.name() + ")").orElse("")
+                    + caCertificates.map(c -> " (CAs from ConfigMap " + c.name() + ")").orElse("");
+        }
     }
 
     /** {@code source.http} with a {@code file:///} URL: a host file read in place; {@code sha256} as for {@link Http}. */
