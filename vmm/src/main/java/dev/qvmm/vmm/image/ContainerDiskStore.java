@@ -31,7 +31,8 @@ import java.util.stream.Stream;
  * sha256/&lt;manifest hex&gt;/rootfs/          the whole file system, for a kernelBoot container
  * &lt;image key&gt;/disk.img                    symbolic link to one of the above (the planner's diskPath)
  * &lt;image key&gt;/rootfs                      symbolic link to a stored rootfs (the planner's kernel root)
- * .pull-&lt;random&gt;/                         staging for one pull, removed when it ends
+ * .pull-&lt;digest16&gt;-&lt;random&gt;/ (+ .lock)    staging for one pull, removed when it ends; one a killed qvmm
+ *                                          left is removed by the next pull of that digest ({@link StagingDirectory})
  * </pre>
  * A pull reads the manifest first ({@code skopeo inspect --raw}) so an image already stored is
  * reused without downloading a layer; a reference pinned by digest that is already stored needs no
@@ -165,8 +166,11 @@ public final class ContainerDiskStore {
     private Path fetch(String volume, ImageReference ref, String digest, Wanted wanted, Path root, Path stored)
             throws IOException {
         Files.createDirectories(root);
-        Path staging = Files.createTempDirectory(root, ".pull-");
-        try {
+        // A pull of this digest that a killed qvmm left behind is removed; a live one (another process) is left alone.
+        String prefix = ".pull-" + digest.substring("sha256:".length(), "sha256:".length() + 16) + "-";
+        StagingDirectory.removeAbandoned(root, prefix);
+        try (StagingDirectory staged = StagingDirectory.create(root, prefix)) {
+            Path staging = staged.path();
             Path layout = staging.resolve("oci");
             skopeo.copyToOciLayout(volume, ref, ref.pinned(digest), layout);
             Path rootfs = staging.resolve("rootfs");
@@ -187,8 +191,6 @@ public final class ContainerDiskStore {
                 // another pull of the same digest renamed its complete copy into place first: use that one
             }
             return stored;
-        } finally {
-            OciLayout.deleteTree(staging);
         }
     }
 

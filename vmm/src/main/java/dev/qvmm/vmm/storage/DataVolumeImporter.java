@@ -5,6 +5,7 @@ import dev.qvmm.blockdev.QemuImg;
 import dev.qvmm.vmm.Rollback;
 import dev.qvmm.vmm.VmmException;
 import dev.qvmm.vmm.image.ContainerDiskStore;
+import dev.qvmm.vmm.image.StagingDirectory;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,7 +46,8 @@ import java.util.zip.GZIPInputStream;
  * user's data (the guest may have written to it). The marker {@code disk.img.imported} beside it
  * records the DataVolume, the source and the time of the import, for people and for
  * {@link Outcome#importedFrom()}. <b>Failure:</b> the staging directory is removed whatever
- * happens, so an interrupted or failed import leaves no {@code disk.img} (it appears by a hard
+ * happens (and one a killed qvmm left is removed by the next import of the claim: only
+ * {@code .import-*} names whose owner's lock is gone), so an interrupted or failed import leaves no {@code disk.img} (it appears by a hard
  * link from staging, which unlike a rename never replaces an existing one); a completed import
  * registers its undo on the caller's {@link Rollback}, so a start that fails later removes the
  * fresh image too. Once the VM has started, nothing here ever deletes it.
@@ -59,6 +61,8 @@ public final class DataVolumeImporter {
     public static final String MARKER = "disk.img.imported";
 
     private static final long MIB = 1L << 20;
+    /** Staging beside the claim's image: {@code .import-<random>/} and its lock file ({@link StagingDirectory}). */
+    static final String STAGING_PREFIX = ".import-";
 
     /** What {@link #importInto} did: {@code imported} false when disk.img was already there (then {@code importedFrom} is its marker's source, if any). */
     public record Outcome(boolean imported, Optional<String> importedFrom) {
@@ -98,6 +102,8 @@ public final class DataVolumeImporter {
                     + ", which is not a regular file (a Block claim's device); fill the device yourself and use a "
                     + "persistentVolumeClaim volume instead of the dataVolume");
         }
+        // Staging a killed qvmm left beside this claim's image (never the image itself, only .import-* names).
+        StagingDirectory.removeAbandoned(target.toAbsolutePath().getParent(), STAGING_PREFIX);
         if (Files.exists(target)) {
             Path marker = target.resolveSibling(MARKER);
             Optional<String> from = Files.isRegularFile(marker)
@@ -117,7 +123,8 @@ public final class DataVolumeImporter {
             requireSpace(a, a.sizeBytes().getAsLong() / MIB * MIB);
         }
         List<Path> madeDirs = createParents(target);
-        Path staging = Files.createTempDirectory(target.getParent(), ".import-");
+        StagingDirectory stagingDir = StagingDirectory.create(target.toAbsolutePath().getParent(), STAGING_PREFIX);
+        Path staging = stagingDir.path();
         boolean placed = false;
         try {
             Path staged = staging.resolve("disk.img");
@@ -146,7 +153,7 @@ public final class DataVolumeImporter {
         } catch (BlockdevException e) {
             throw fail(a, VmmException.Kind.VOLUME_UNAVAILABLE, e.getMessage(), e);
         } finally {
-            deleteTree(staging);
+            stagingDir.close();
             if (!placed) {
                 for (Path d : madeDirs) {
                     Files.deleteIfExists(d);
@@ -299,17 +306,6 @@ public final class DataVolumeImporter {
             Files.createDirectory(d);
         }
         return made;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var s = Files.walk(dir)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 
     static VmmException fail(Artifact.ImportDataVolume a, VmmException.Kind kind, String why) {

@@ -126,6 +126,22 @@ class ContainerDiskStoreTest {
     }
 
     @Test
+    void aPullOfTheSameDigestRemovesWhatAKilledPullLeftAndNothingElse() throws Exception {
+        LoopbackRegistry.Pushed pushed = registry.push("disks/leftover:v1", List.of(diskLayer()), work);
+        String hex16 = pushed.manifestDigest().substring(7, 7 + 16);
+        // What a qvmm killed mid-pull leaves: a half-unpacked staging directory and its (now unlocked) lock file.
+        Path left = Files.createDirectories(images().resolve(".pull-" + hex16 + "-deadbeef0001/rootfs/disk"));
+        Files.write(left.resolve("disk.qcow2"), new byte[4096]);
+        Files.createFile(images().resolve(".pull-" + hex16 + "-deadbeef0001.lock"));
+        Path other = Files.createDirectories(images().resolve(".pull-0123456789abcdef-deadbeef0002"));
+        pull(pushed.reference(), Optional.empty());
+        try (Stream<Path> s = Files.list(images())) {
+            assertEquals(List.of(other), s.filter(p -> p.getFileName().toString().startsWith(".pull-")).toList(),
+                    "the leftover of this digest is gone; another digest's staging is not this pull's business");
+        }
+    }
+
+    @Test
     void aSecondPullReusesTheStoredCopyAndAPinnedOneNeedsNoRegistry() throws Exception {
         LoopbackRegistry.Pushed pushed = registry.push("disks/shared:v1", List.of(diskLayer()), work);
         ContainerDiskStore.Pulled first = pull(pushed.reference(), Optional.empty());
