@@ -12,8 +12,10 @@ import dev.qvmm.vmm.host.HostProbe;
 import dev.qvmm.vmm.spec.VmSpec;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -32,49 +34,56 @@ public final class HostPlanning {
         new AllowedPaths(config.allowedPaths()).check(spec, config.blockClaims().keySet());
         QemuCapabilities qemu = HostProbe.qemu(qemuBinary);
         HostFacts assumed = facts(spec, config, stateDir, accelerator, Set.of());
-        Set<Path> withoutDirectIo = HostProbe.withoutDirectIo(paths(StoragePlanner.plan(spec, assumed, qemu).disks()));
+        Set<Path> withoutDirectIo = withoutDirectIo(StoragePlanner.plan(spec, assumed, qemu).disks());
         return StoragePlanner.plan(spec, facts(spec, config, stateDir, accelerator, withoutDirectIo), qemu);
     }
 
     /** Plans disk {@code diskName} of {@code spec} for a hotplug into {@code slot}, with the same probes. */
     public static StoragePlanner.Hotplug planHotplug(VmSpec spec, String diskName, HostConfig config, Path stateDir,
                                                      Accelerator accelerator, String qemuBinary, HotplugSlot slot) throws IOException {
-        new AllowedPaths(config.allowedPaths()).check(spec);
+        new AllowedPaths(config.allowedPaths()).check(spec, config.blockClaims().keySet());
         QemuCapabilities qemu = HostProbe.qemu(qemuBinary);
         HostFacts assumed = facts(spec, config, stateDir, accelerator, Set.of());
-        Set<Path> withoutDirectIo = HostProbe.withoutDirectIo(paths(List.of(StoragePlanner.planHotplug(spec, diskName, assumed, qemu, slot).disk())));
+        Set<Path> withoutDirectIo = withoutDirectIo(List.of(StoragePlanner.planHotplug(spec, diskName, assumed, qemu, slot).disk()));
         return StoragePlanner.planHotplug(spec, diskName, facts(spec, config, stateDir, accelerator, withoutDirectIo), qemu, slot);
     }
 
     /** Plans the new medium of CD-ROM {@code diskName}, with the same probes. */
     public static StoragePlanner.Medium planMedium(VmSpec spec, String diskName, HostConfig config, Path stateDir,
                                                    Accelerator accelerator, String qemuBinary) throws IOException {
-        new AllowedPaths(config.allowedPaths()).check(spec);
+        new AllowedPaths(config.allowedPaths()).check(spec, config.blockClaims().keySet());
         QemuCapabilities qemu = HostProbe.qemu(qemuBinary);
         StoragePlanner.Medium assumed = StoragePlanner.planMedium(spec, diskName, facts(spec, config, stateDir, accelerator, Set.of()), qemu);
-        Set<Path> withoutDirectIo = HostProbe.withoutDirectIo(imagePaths(assumed.nodes()));
+        Set<Path> withoutDirectIo = withoutDirectIoOf(assumed.nodes());
         return StoragePlanner.planMedium(spec, diskName, facts(spec, config, stateDir, accelerator, withoutDirectIo), qemu);
     }
 
-    private static List<Path> paths(List<DiskPlan> disks) {
+    private static Set<Path> withoutDirectIo(List<DiskPlan> disks) {
         List<BlockNode> nodes = new ArrayList<>();
         disks.forEach(d -> nodes.addAll(d.nodes()));
-        return imagePaths(nodes);
+        return withoutDirectIoOf(nodes);
     }
 
-    private static List<Path> imagePaths(List<BlockNode> nodes) {
-        List<Path> paths = new ArrayList<>();
+    /**
+     * The image files and devices of {@code nodes} where O_DIRECT fails. A device path is only ever
+     * opened, never probed by creating a file beside it (in /dev): a missing device is left for
+     * preparation to report, naming the claim.
+     */
+    private static Set<Path> withoutDirectIoOf(List<BlockNode> nodes) {
+        List<Path> files = new ArrayList<>();
+        List<Path> devices = new ArrayList<>();
         for (BlockNode n : nodes) {
             switch (n) {
-                case FileNode f -> paths.add(f.filename());
-                case HostDeviceNode h -> paths.add(h.filename());
+                case FileNode f -> files.add(f.filename());
+                case HostDeviceNode h -> devices.add(h.filename());
                 case RawNode r -> { }
                 case Qcow2Node q -> { }
             }
         }
-        return paths;
+        Set<Path> without = new HashSet<>(HostProbe.withoutDirectIo(files));
+        without.addAll(HostProbe.withoutDirectIo(devices.stream().filter(Files::exists).toList()));
+        return without;
     }
-
 
     private static HostFacts facts(VmSpec spec, HostConfig c, Path stateDir, Accelerator accelerator, Set<Path> withoutDirectIo) {
         return new HostFacts(c.claims(), stateDir.resolve("run").resolve(spec.name()), c.images(), accelerator,

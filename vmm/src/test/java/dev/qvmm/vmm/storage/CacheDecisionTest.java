@@ -167,6 +167,21 @@ class CacheDecisionTest {
     }
 
     @Test
+    void aMissingDeviceIsLeftForPreparationToReportAndNothingIsCreatedInDev() throws Exception {
+        String yaml = spec("").replace("spec: {resources:", "spec: {volumeMode: Block, resources:");
+        Path missing = Path.of("/dev/qvmm-test-missing-" + ProcessHandle.current().pid());
+        List<String> before;
+        try (var s = Files.list(Path.of("/dev"))) {
+            before = s.map(Path::toString).filter(n -> n.contains("qvmm-odirect")).toList();
+        }
+        assertDecision(plan(yaml, state.resolve("claims"), Map.of("data", missing)), CacheMode.NONE, true, Aio.NATIVE);
+        try (var s = Files.list(Path.of("/dev"))) {
+            assertEquals(before, s.map(Path::toString).filter(n -> n.contains("qvmm-odirect")).toList());
+        }
+        assertTrue(!Files.exists(missing));
+    }
+
+    @Test
     void aLoopDeviceTakesODirectEvenWhenItsBackingFileIsOnTmpfs() throws Exception {
         Path backing = tmpfs.resolve("dev.img");
         raw(backing);
