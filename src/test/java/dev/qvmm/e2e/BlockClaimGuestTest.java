@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -92,6 +93,48 @@ class BlockClaimGuestTest {
             if (base != null) {
                 detach(base);
             }
+        }
+    }
+
+    /** Bad input end to end: a Block claim bound to a regular file, and to a device smaller than its request. */
+    @Test
+    void aBlockClaimOnAFileOrATooSmallDeviceFailsBeforeQemuStartsNamingTheVolume(@TempDir Path dir) throws Exception {
+        RunCliTest.guest = ProbeGuest.build();
+        Path file = file(dir.resolve("not-a-device.img"), 8 * MIB, "USERDATA");
+        Path loopFile = file(dir.resolve("small.img"), 8 * MIB, "USERDATA");
+        Path small = losetup(loopFile);
+        assumeTrue(small != null, "losetup needs root");
+        try {
+            for (Path device : List.of(file, small)) {
+                String yaml = RunCliTest.spec("badblk", "", """
+                              - {name: data, disk: {bus: virtio}}
+                        """, """
+                          - {name: data, persistentVolumeClaim: {claimName: data}}
+                        ---
+                        apiVersion: v1
+                        kind: PersistentVolumeClaim
+                        metadata: {name: data}
+                        spec: {volumeMode: Block, resources: {requests: {storage: 16Mi}}, volumeName: pv}
+                        ---
+                        apiVersion: v1
+                        kind: PersistentVolume
+                        metadata: {name: pv}
+                        spec: {volumeMode: Block, local: {path: %s}}
+                        """.formatted(device));
+                RunCliTest.Running run = RunCliTest.Running.start(dir, "badblk", yaml);
+                assertEquals(1, run.awaitExit(), run::toString);
+                String err = Files.readString(run.stderr());
+                assertTrue(err.contains("volume \"data\"") && err.contains("claim \"data\"") && err.contains(device.toString())
+                        && (device.equals(file) ? err.contains("not a block device")
+                        : err.contains(String.valueOf(16 * MIB)) && err.contains(String.valueOf(8 * MIB))), run::toString);
+                assertTrue(!Files.exists(run.runDir().resolve("qemu.pid")), "QEMU never started:\n" + run);
+                assertTrue(!Files.exists(run.runDir().resolve("empty-disks")), "the emptyDisk made first was rolled back:\n" + run);
+            }
+            assertEquals("USERDATA", readAt0(file));
+            assertEquals("USERDATA", readAt0(loopFile));
+            assertEquals(8 * MIB, Files.size(file));
+        } finally {
+            detach(small);
         }
     }
 

@@ -309,6 +309,12 @@ final class ObjectConverter {
                                 SpecProblem.Rule.UNSUPPORTED_VALUE, "PersistentVolume \"" + pv.metadata().name() + "\" path \""
                                         + path.get() + "\" is not an absolute device path such as /dev/sdb");
                     }
+                } else if (path.isPresent()) {
+                    // Said, not silently dropped: a Filesystem claim's image always lives in the claims directory here.
+                    problems.warn(p + "spec." + (pv.spec().local() != null ? "local" : "hostPath") + ".path",
+                            "PersistentVolume \"" + pv.metadata().name() + "\" path " + path.get() + " is not used: Filesystem claim \""
+                                    + e.getKey() + "\" keeps its disk.img in the host's claims directory (<claims>/" + e.getKey()
+                                    + "/disk.img); only a volumeMode Block claim takes a volume's path (a device)");
                 }
                 OptionalLong capacity = c.capacityBytes().isPresent() || pv.spec().capacity() == null
                         || pv.spec().capacity().get("storage") == null ? c.capacityBytes()

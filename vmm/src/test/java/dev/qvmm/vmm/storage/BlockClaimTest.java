@@ -137,7 +137,7 @@ class BlockClaimTest {
     void aBlockClaimBindsOnlyABlockVolumeWithAnAbsolutePathAndOnlyOne() {
         VmmException e = assertThrows(VmmException.class, () -> spec(PVC, pv(null, "local: {path: /dev/sdb}")));
         assertEquals(VmmException.Kind.SPEC_INVALID, e.kind());
-        assertEquals(List.of("spec.volumeMode"), fields(e, "PersistentVolume"));
+        assertEquals(List.of("spec.volumeMode"), fromSpec(e));
         e = assertThrows(VmmException.class, () -> spec(PVC, pv("Block", "local: {path: dev/sdb}")));
         assertTrue(e.problems().stream().anyMatch(p -> p.path().endsWith("spec.local.path") && p.message().contains("dev/sdb")),
                 e.problems().toString());
@@ -151,7 +151,35 @@ class BlockClaimTest {
         assertTrue(e.problems().stream().anyMatch(p -> p.message().contains("pv1 and pv2")), e.problems().toString());
     }
 
-    private static List<String> fields(VmmException e, String kind) {
+    @Test
+    void aFilesystemClaimBoundToAVolumeWithAPathSaysThePathIsNotUsed() {
+        var read = SpecReader.read("""
+                apiVersion: kubevirt.io/v1
+                kind: VirtualMachineInstance
+                metadata: {name: fs}
+                spec:
+                  domain:
+                    resources: {requests: {memory: 64Mi}}
+                    devices:
+                      disks:
+                      - {name: a, disk: {bus: virtio}}
+                  volumes:
+                  - {name: a, persistentVolumeClaim: {claimName: data}}
+                ---
+                apiVersion: v1
+                kind: PersistentVolumeClaim
+                metadata: {name: data}
+                spec: {resources: {requests: {storage: 1Gi}}, volumeName: pv1}
+                """ + pv(null, "hostPath: {path: /srv/pv1}"), "t.yaml", SpecContext.defaults());
+        assertTrue(read.warnings().stream().anyMatch(w -> w.path().endsWith("spec.hostPath.path") && w.message().contains("/srv/pv1")
+                && w.message().contains("not used")), read.warnings().toString());
+        StoragePlan plan = StoragePlanner.plan(read.spec(), host(Map.of()), QemuCapabilities.qemu72());
+        assertTrue(plan.artifacts().stream().anyMatch(a -> a instanceof Artifact.EnsureClaimImage c
+                && c.path().equals(Path.of("/srv/claims/data/disk.img"))), plan.artifacts().toString());
+    }
+
+    /** Each problem's field path from its document's {@code spec.} on. */
+    private static List<String> fromSpec(VmmException e) {
         return e.problems().stream().map(SpecProblem::path).map(p -> p.substring(p.indexOf("spec."))).toList();
     }
 
