@@ -164,7 +164,21 @@ final class ObjectConverter {
         if (s.http() != null) found.add(new DataVolumeSpec.Http(s.http().url(), blankless(s.http().secretRef()),
                 blankless(s.http().certConfigMap())));
         if (s.s3() != null) found.add(new DataVolumeSpec.S3(s.s3().url()));
-        if (s.registry() != null) found.add(new DataVolumeSpec.Registry(s.registry().url()));
+        if (s.registry() != null) {
+            found.add(new DataVolumeSpec.Registry(s.registry().url()));
+            // Pulls go through skopeo, which takes the host's registry credentials and CAs (skopeo login /
+            // containers-auth.json, /etc/containers/certs.d); a Secret or ConfigMap here would not be used.
+            if (s.registry().secretRef() != null && !s.registry().secretRef().isBlank()) {
+                problems.error(p + ".registry.secretRef", SpecProblem.Rule.UNSUPPORTED_VALUE, "secretRef \""
+                        + s.registry().secretRef() + "\" is not supported for a registry source: qvmm pulls with the host's "
+                        + "registry credentials; run skopeo login for that registry on the host and remove secretRef");
+            }
+            if (s.registry().certConfigMap() != null && !s.registry().certConfigMap().isBlank()) {
+                problems.error(p + ".registry.certConfigMap", SpecProblem.Rule.UNSUPPORTED_VALUE, "certConfigMap \""
+                        + s.registry().certConfigMap() + "\" is not supported for a registry source: qvmm pulls with the host's "
+                        + "CAs; put the CA in /etc/containers/certs.d/<registry>/ca.crt on the host and remove certConfigMap");
+            }
+        }
         if (s.blank() != null) found.add(new DataVolumeSpec.Blank());
         if (s.pvc() != null) found.add(new DataVolumeSpec.Clone(s.pvc().name()));
         if (s.upload() != null) found.add(new DataVolumeSpec.Upload());

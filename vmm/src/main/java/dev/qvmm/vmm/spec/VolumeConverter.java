@@ -121,6 +121,10 @@ final class VolumeConverter {
     }
 
     private Optional<VolumeSource> containerDisk(VolumeDtos.ContainerDisk c, String p) {
+        if (c != null && c.imagePullSecret() != null && !c.imagePullSecret().isBlank()) {
+            problems.warn(p + ".imagePullSecret", "imagePullSecret \"" + c.imagePullSecret() + "\" is not used: qvmm pulls "
+                    + "with the host's registry credentials (skopeo login, containers-auth.json)");
+        }
         return required(c.image(), p + ".image", "the container image")
                 .map(image -> new VolumeSource.ContainerDisk(image, Optional.ofNullable(c.path())));
     }

@@ -239,6 +239,48 @@ class DataVolumeHttpAccessTest {
     }
 
     @Test
+    void aRegistrySourcesSecretAndCasAreRefusedAndAContainerDisksPullSecretIsAWarning() {
+        String dv = """
+                apiVersion: kubevirt.io/v1
+                kind: VirtualMachineInstance
+                metadata: {name: dv}
+                spec:
+                  domain:
+                    resources: {requests: {memory: 64Mi}}
+                    devices:
+                      disks:
+                      - {name: a, disk: {bus: virtio}}
+                  volumes:
+                  - {name: a, dataVolume: {name: dv}}
+                ---
+                apiVersion: cdi.kubevirt.io/v1beta1
+                kind: DataVolume
+                metadata: {name: dv}
+                spec:
+                  pvc: {resources: {requests: {storage: 8Mi}}}
+                  source: {registry: {url: "docker://registry.example/disk:1", secretRef: creds, certConfigMap: cas}}
+                """;
+        VmmException e = assertThrows(VmmException.class, () -> SpecReader.read(dv, "t.yaml", SpecContext.defaults()));
+        assertTrue(e.problems().stream().anyMatch(p -> p.path().endsWith("source.registry.secretRef") && p.message().contains("skopeo login")),
+                e.problems()::toString);
+        assertTrue(e.problems().stream().anyMatch(p -> p.path().endsWith("source.registry.certConfigMap")), e.problems()::toString);
+        var read = SpecReader.read("""
+                apiVersion: kubevirt.io/v1
+                kind: VirtualMachineInstance
+                metadata: {name: cd}
+                spec:
+                  domain:
+                    resources: {requests: {memory: 64Mi}}
+                    devices:
+                      disks:
+                      - {name: a, disk: {bus: virtio}}
+                  volumes:
+                  - {name: a, containerDisk: {image: registry.example/disk:1, imagePullSecret: pull}}
+                """, "t.yaml", SpecContext.defaults());
+        assertTrue(read.warnings().stream().anyMatch(w -> w.path().endsWith("containerDisk.imagePullSecret")), read.warnings()::toString);
+    }
+
+    @Test
     void theSpecCarriesTheReferencesAndRefusesThemWhereTheyCannotApply() {
         String vm = """
                 apiVersion: kubevirt.io/v1
