@@ -6,6 +6,8 @@
  * single file under {@code /disk}. Registries on loopback are used without TLS verification; every
  * other registry must present a trusted certificate. Failures are
  * {@link dev.qvmm.vmm.VmmException}s naming the volume: REGISTRY_UNREACHABLE, IMAGE_NOT_FOUND,
- * IMAGE_DIGEST_MISMATCH, VOLUME_UNAVAILABLE (no disk, wrong format).
+ * IMAGE_DIGEST_MISMATCH, VOLUME_UNAVAILABLE (no disk, wrong format). Pulls (and DataVolume imports)
+ * stage in a {@link dev.qvmm.vmm.image.StagingDirectory}, whose leftovers after a kill the next pull
+ * of the same digest removes.
  */
 package dev.qvmm.vmm.image;
