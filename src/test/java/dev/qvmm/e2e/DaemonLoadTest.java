@@ -33,6 +33,12 @@ class DaemonLoadTest {
         RunCliTest.guest = ProbeGuest.build();
     }
 
+    /** As in DaemonTest: nothing a failed test started outlives it. */
+    @org.junit.jupiter.api.AfterEach
+    void killWhatTheTestLeft() throws IOException {
+        DaemonTest.killAll();
+    }
+
     private static int count(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return (int) s.count();

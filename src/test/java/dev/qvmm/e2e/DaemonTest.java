@@ -40,6 +40,47 @@ class DaemonTest {
         RunCliTest.guest = guest;
     }
 
+    /** Every daemon a test started, for {@link #killWhatTheTestLeft()}. */
+    private static final List<Daemon> STARTED = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    /**
+     * Guests and their helpers outlive a daemon by design, so a test that fails halfway would
+     * leave them running: after each test, every daemon it started and every QEMU or virtiofsd
+     * under its state directory is killed.
+     */
+    @org.junit.jupiter.api.AfterEach
+    void killWhatTheTestLeft() throws IOException {
+        killAll();
+    }
+
+    static void killAll() throws IOException {
+        List<Daemon> daemons;
+        synchronized (STARTED) {
+            daemons = List.copyOf(STARTED);
+            STARTED.clear();
+        }
+        for (Daemon d : daemons) {
+            d.process().destroyForcibly();
+            Path run = d.state().resolve("run");
+            if (!Files.isDirectory(run)) {
+                continue;
+            }
+            try (Stream<Path> files = Files.walk(run)) {
+                for (Path pidFile : files.filter(f -> f.getFileName().toString().endsWith(".pid")).toList()) {
+                    try {
+                        long pid = Long.parseLong(Files.readString(pidFile).strip());
+                        String cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline"), StandardCharsets.ISO_8859_1);
+                        if (cmdline.contains(d.state().toString()) || cmdline.contains("virtiofsd")) {
+                            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                        }
+                    } catch (IOException | NumberFormatException gone) {
+                        // no such process any more
+                    }
+                }
+            }
+        }
+    }
+
     /** A {@code scripts/qvmm daemon} in the background. */
     record Daemon(Process process, Path state, Path stderr) {
         static Daemon start(Path state, String... options) throws Exception {
@@ -51,6 +92,7 @@ class DaemonTest {
             ProcessBuilder pb = new ProcessBuilder(argv);
             pb.environment().put("QVMM_SKIP_BUILD", "1");
             Daemon d = new Daemon(pb.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile()).start(), state, err);
+            STARTED.add(d);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (!Files.readString(err).contains("listening on")) {
                 assertTrue(d.process.isAlive(), () -> "the daemon exited: " + d.log());
