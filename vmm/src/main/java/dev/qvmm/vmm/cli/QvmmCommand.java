@@ -53,10 +53,10 @@ public final class QvmmCommand implements Runnable {
             // The spec reader and, for run, the QMP transport warm up on the other core while
             // the command line is parsed (benchmarks/results/startup.md has the figures).
             Thread.ofPlatform().daemon(true).name("warm-up").start(() -> {
+                dev.qvmm.vmm.spec.SpecReader.warmUp();
                 if (sub.equals("run")) {
                     dev.qvmm.qmp.QmpClient.warmUp();
                 }
-                dev.qvmm.vmm.spec.SpecReader.warmUp();
             });
         }
         System.exit(commandLine(sub).execute(args));
