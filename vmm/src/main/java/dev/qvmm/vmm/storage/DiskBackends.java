@@ -51,6 +51,8 @@ final class DiskBackends {
     private final VmSpec spec;
     private final HostFacts host;
     private final QemuCapabilities qemu;
+    /** What the plan should tell the user about a choice made here (a Block claim served from a file). */
+    private final List<String> notes = new ArrayList<>();
 
     DiskBackends(VmSpec spec, HostFacts host, QemuCapabilities qemu) {
         this.spec = spec;
@@ -157,19 +159,31 @@ final class DiskBackends {
                 : new NodeOptions(image.readOnly(), direct, Discard.UNMAP, DetectZeroes.UNMAP);
     }
 
+    List<String> notes() {
+        return List.copyOf(notes);
+    }
+
     private Image claim(DiskSpec disk, ClaimInfo claim, boolean readOnly, List<Artifact> artifacts, Optional<DataVolumeSpec> dv) {
-        if (claim.mode() == ClaimInfo.VolumeMode.BLOCK) {
-            Optional<Path> fromHost = Optional.ofNullable(host.claimDevices().get(claim.claimName()));
-            Optional<Path> fromStream = claim.devicePath().map(Path::of);
+        Optional<Path> fromHost = Optional.ofNullable(host.claimDevices().get(claim.claimName()));
+        Optional<Path> fromStream = claim.devicePath().map(Path::of);
+        if (claim.mode() == ClaimInfo.VolumeMode.BLOCK && fromHost.isEmpty() && fromStream.isEmpty()) {
+            // DESIGN's stand-in for a Block claim no device is bound to: a file presented raw, as a
+            // provisioner would give it storage; a persistent reservation still needs a real device.
+            if (disk.device() instanceof DiskDevice.Lun l && l.reservation()) {
+                throw new VmmException(VmmException.Kind.HOST_RESOURCE_UNRESOLVED, disk.path(), disk.path() + ".lun.reservation: claim \""
+                        + claim.claimName() + "\" is volumeMode Block but no host device is bound to it, and a persistent reservation "
+                        + "needs one; add a PersistentVolume with local.path or bind a device in the host config (blockClaims)");
+            }
+            notes.add(disk.path() + ": claim \"" + claim.claimName() + "\" is volumeMode Block but no host device is bound to it; "
+                    + "it is served from " + host.claimsDir().resolve(claim.claimName()).resolve("disk.img")
+                    + " presented raw (bind a device with a PersistentVolume's local.path or the host config's blockClaims)");
+        } else if (claim.mode() == ClaimInfo.VolumeMode.BLOCK) {
             if (fromHost.isPresent() && fromStream.isPresent() && !fromHost.get().equals(fromStream.get())) {
                 throw new VmmException(VmmException.Kind.HOST_RESOURCE_UNRESOLVED, disk.path(), disk.path() + ": claim \""
                         + claim.claimName() + "\" is bound to " + fromHost.get() + " by the host config's blockClaims but to "
                         + fromStream.get() + " by its PersistentVolume; remove one binding so that the device is not in doubt");
             }
-            Path device = fromHost.or(() -> fromStream)
-                    .orElseThrow(() -> new VmmException(VmmException.Kind.HOST_RESOURCE_UNRESOLVED, disk.path(),
-                            disk.path() + ": claim \"" + claim.claimName() + "\" is volumeMode Block but no host device is bound to it; "
-                                    + "add a PersistentVolume with local.path or bind a device in the host config (blockClaims)"));
+            Path device = fromHost.or(() -> fromStream).orElseThrow();
             artifacts.add(new Artifact.RequireBlockDevice(disk.name(), claim.claimName(), device, claim.requestedBytes(),
                     fromHost.isPresent() ? "the host config's blockClaims" : "its PersistentVolume"));
             dv.ifPresent(d -> artifacts.add(new Artifact.ImportDataVolume(disk.name(), d.name(), source(d), device,

@@ -168,6 +168,7 @@ public final class StoragePlanner {
             planned.add(new DiskPlan(d.name(), prefix + letters(index), b.nodes(), b.top(), device, b.cache(), iothread));
         }
 
+        notes.addAll(backends.notes());
         List<StoragePlan.FilesystemPlan> filesystems = new ArrayList<>();
         for (FilesystemSpec f : spec.filesystems()) {
             String chardev = NodeName.derive("chr-fs", f.name()).value();

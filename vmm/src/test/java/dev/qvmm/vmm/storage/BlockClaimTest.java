@@ -126,11 +126,14 @@ class BlockClaimTest {
     }
 
     @Test
-    void anUnboundBlockClaimIsAnErrorSayingHowToBindIt() {
-        VmmException e = assertThrows(VmmException.class, () -> StoragePlanner.plan(spec(PVC, ""), host(Map.of()),
-                QemuCapabilities.qemu72()));
-        assertEquals(VmmException.Kind.HOST_RESOURCE_UNRESOLVED, e.kind());
-        assertTrue(e.getMessage().contains("blockClaims") && e.getMessage().contains("local.path"), e.getMessage());
+    void anUnboundBlockClaimIsServedFromAFilePresentedRawAndTheNoteSaysHowToBindADevice() {
+        StoragePlan plan = StoragePlanner.plan(spec(PVC, ""), host(Map.of()), QemuCapabilities.qemu72());
+        assertTrue(plan.notes().stream().anyMatch(n -> n.contains("no host device is bound") && n.contains("blockClaims")
+                && n.contains("local.path")), plan.notes().toString());
+        assertTrue(plan.artifacts().stream().anyMatch(a -> a instanceof Artifact.EnsureClaimImage), plan.artifacts().toString());
+        assertTrue(plan.artifacts().stream().noneMatch(a -> a instanceof Artifact.RequireBlockDevice), plan.artifacts().toString());
+        assertTrue(plan.disks().getFirst().nodes().stream().anyMatch(n -> n instanceof dev.qvmm.blockdev.FileNode f
+                && f.filename().endsWith(Path.of("data", "disk.img"))), plan.disks().getFirst().nodes().toString());
     }
 
     @Test
