@@ -13,7 +13,7 @@ QVMM_PACKAGES=(qemu-system-x86 qemu-utils maven python3 xorriso skopeo)
 # tool qvmm can use (its isoinfo also checks the ISOs), and mmdebstrap, which builds the real
 # cloud-init guest (scripts/build-test-guest --cloud-init). Not for users: on a systemd host the
 # docker-registry package starts a registry service on port 5000.
-QVMM_TEST_PACKAGES=(docker-registry genisoimage mmdebstrap)
+QVMM_TEST_PACKAGES=(docker-registry genisoimage mmdebstrap openssl)
 
 qvmm_missing_packages() {
   local p
