@@ -211,35 +211,14 @@ public final class ManagedVm {
     }
 
     /**
-     * With the host's expandDisks switch on: every raw claim image ({@code <claims>/<claim>/disk.img})
-     * whose file grew on the host beyond what the guest sees is {@code block_resize}d to the file's
-     * size, as KubeVirt does when a claim is expanded. Runs on the VM's operation thread; a VM that
-     * does not run is left alone.
+     * With the host's expandDisks switch on, {@link ClaimExpansion} on the VM's operation thread;
+     * a VM that does not run is left alone.
      */
     CompletableFuture<VmEvent> expandClaims() {
         return submit(() -> {
             VmSession s = session;
-            if (!host.config().expandDisks() || s == null || s.status().state() != VmState.RUNNING) {
-                return status;
-            }
-            Path claims = host.config().claims().toAbsolutePath().normalize();
-            for (dev.qvmm.qmp.command.BlockDeviceInfo n : QmpCalls.join(s.qmp().execute(new dev.qvmm.qmp.command.QueryNamedBlockNodes(true)))) {
-                if (!"raw".equals(n.drv()) || n.file() == null || n.image() == null || !n.file().endsWith("/disk.img")) {
-                    continue;
-                }
-                Path file = Path.of(n.file()).toAbsolutePath().normalize();
-                if (!file.startsWith(claims) || !Files.isRegularFile(file)) {
-                    continue;
-                }
-                try {
-                    long size = Files.size(file);
-                    if (size > n.image().virtualSize()) {
-                        QmpCalls.join(s.qmp().execute(new dev.qvmm.qmp.command.BlockResize(null, n.nodeName(), size)));
-                        volumeEvent("VolumeExpanded", file + " grew from " + n.image().virtualSize() + " to " + size + " bytes");
-                    }
-                } catch (IOException e) {
-                    // the file went away meanwhile: the next look decides
-                }
+            if (host.config().expandDisks() && s != null && s.status().state() == VmState.RUNNING) {
+                ClaimExpansion.expand(s.qmp(), host.config().claims()).forEach(grown -> volumeEvent("VolumeExpanded", grown));
             }
             return status;
         });
@@ -339,8 +318,9 @@ public final class ManagedVm {
             prepared = preparer().prepare(plan.artifacts());
             ephemeral = prepared.ephemeral();
             hotplug = new HotplugVolumes(name, HotplugSlots.of(plan), List.of());
-            media = new Media(name, Media.of(plan));
-            planNodes = plan.disks().stream().filter(d -> !Media.of(plan).containsKey(d.name()))
+            java.util.Map<String, List<String>> drives = Media.of(plan);
+            media = new Media(name, drives);
+            planNodes = plan.disks().stream().filter(d -> !drives.containsKey(d.name()))
                     .flatMap(d -> d.nodes().stream()).map(n -> n.nodeName().value()).toList();
             VmSession started = VmSession.launch(new LaunchSpec(name, argv, false, host.startTimeout(), host.qemuUser()), run, this::onEvent);
             session = started;
@@ -449,26 +429,12 @@ public final class ManagedVm {
         if (p != null) {
             p.closeCompanions();
         }
-        for (Path f : ephemeral.reversed()) {
-            try {
-                Files.deleteIfExists(f);
-            } catch (IOException ignored) {
-                // the next start of this VM replaces it
-            }
-        }
+        deleteQuietly(ephemeral.reversed());
         ephemeral = List.of();
         prepared = null;
         HotplugVolumes h = hotplug;
         if (h != null) {
-            for (HotplugVolume v : h.volumes()) {
-                for (String f : v.ephemeral()) {
-                    try {
-                        Files.deleteIfExists(Path.of(f));
-                    } catch (IOException ignored) {
-                        // the next start of this VM replaces it
-                    }
-                }
-            }
+            h.volumes().forEach(v -> deleteQuietly(v.ephemeral().stream().map(Path::of).toList()));
         }
         hotplug = null;
         media = null;
@@ -482,6 +448,17 @@ public final class ManagedVm {
             }
         } catch (IOException ignored) {
             // removed with the next start or the VM's deletion
+        }
+    }
+
+    /** The run's own files; one that cannot go now is replaced by the next start of this VM. */
+    private static void deleteQuietly(List<Path> files) {
+        for (Path f : files) {
+            try {
+                Files.deleteIfExists(f);
+            } catch (IOException ignored) {
+                // replaced by the next start
+            }
         }
     }
 
