@@ -24,9 +24,18 @@ qvmm_jvm_options() { # JAR [SUBCOMMAND]
   [ "${2:-}" = daemon ] && tuning=""
   local cache=${XDG_CACHE_HOME:-$HOME/.cache}/qvmm
   mkdir -p "$cache" 2>/dev/null || { echo "$tuning"; return; }
-  local stamp
+  local stamp archive
   stamp=$(stat -c %Y-%s "$1" 2>/dev/null || echo 0)
-  echo "$tuning -XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=$cache/qvmm-$stamp${tuning:+-c1}.jsa -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off"
+  archive="$cache/qvmm-$stamp${tuning:+-c1}.jsa"
+  # Every build gets a new archive (15-20 MB); when this one is new, all but the newest few go.
+  [ -f "$archive" ] || qvmm_prune_archives "$cache" 6
+  echo "$tuning -XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=$archive -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off"
+}
+
+# Removes qvmm's class-data archives in $1 but the newest $2 (other checkouts may share the cache).
+qvmm_prune_archives() { # DIR KEEP
+  # shellcheck disable=SC2012 # newest first; qvmm's own names, one a line
+  ls -1t "$1"/qvmm-*.jsa 2>/dev/null | tail -n +"$(($2 + 1))" | while IFS= read -r old; do rm -f "$old"; done
 }
 
 qvmm_find_java() {
