@@ -156,8 +156,8 @@ public final class SpecReader {
         if (s.running() != null && s.runStrategy() != null) {
             problems.error("spec.running", SpecProblem.Rule.UNSUPPORTED_VALUE, "running and runStrategy are exclusive; use runStrategy");
         }
-        Optional<String> runStrategy = Optional.ofNullable(s.runStrategy())
-                .or(() -> Optional.ofNullable(s.running()).map(r -> r ? "Always" : "Halted"));
+        Optional<RunStrategy> runStrategy = s.runStrategy() != null ? runStrategy(s.runStrategy(), problems)
+                : Optional.ofNullable(s.running()).map(r -> r ? RunStrategy.ALWAYS : RunStrategy.HALTED);
         if (s.dataVolumeTemplates() != null) {
             for (int i = 0; i < s.dataVolumeTemplates().size(); i++) {
                 objects.dataVolume(s.dataVolumeTemplates().get(i), "spec.dataVolumeTemplates[" + i + "].");
@@ -166,6 +166,16 @@ public final class SpecReader {
         objects.bind();
         return VmiConverter.convert(problems, context, apiVersion, vm.get().metadata(), s.template().spec(),
                 "spec.template.spec", runStrategy, objects);
+    }
+
+    private static Optional<RunStrategy> runStrategy(String value, Problems problems) {
+        Optional<RunStrategy> parsed = RunStrategy.parse(value);
+        if (parsed.isEmpty()) {
+            String why = value.equals("WaitAsReceiver") ? "WaitAsReceiver is for the target of a live migration, which qvmm does not do"
+                    : "runStrategy \"" + value + "\" is not one of " + java.util.Arrays.stream(RunStrategy.values()).map(RunStrategy::value).toList();
+            problems.error("spec.runStrategy", SpecProblem.Rule.UNSUPPORTED_VALUE, why);
+        }
+        return parsed;
     }
 
     private static <T> Optional<T> bind(JsonNode doc, Class<T> type, String prefix, Problems problems) {

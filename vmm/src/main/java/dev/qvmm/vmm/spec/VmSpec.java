@@ -19,12 +19,13 @@ import java.util.OptionalLong;
  * @param objects         ConfigMaps, Secrets (with their data), ServiceAccounts, StorageClasses in the stream
  * @param hostname        the guest's host name: spec.hostname, or the name up to its first dot, at most 63 characters
  * @param downwardMetricsPort {@code devices.downwardMetrics: {}}: the vhostmd virtio-serial port {@code org.github.vhostmd.1}
+ * @param runStrategy     a VirtualMachine's; empty for a VirtualMachineInstance (which runs once)
  * @param filesystemFailurePolicy what a virtiofsd exiting while the VM runs does to it (annotation {@value FilesystemFailurePolicy#ANNOTATION})
  */
 public record VmSpec(String name, String namespace, String apiVersion, String machineType, CpuTopology cpu,
                      long memoryBytes, Optional<IoThreadsPolicy> ioThreadsPolicy, boolean blockMultiQueue,
                      List<DiskSpec> disks, List<FilesystemSpec> filesystems, Optional<KernelBoot> kernelBoot,
-                     Optional<String> runStrategy, OptionalLong terminationGracePeriodSeconds,
+                     Optional<RunStrategy> runStrategy, OptionalLong terminationGracePeriodSeconds,
                      Map<String, DataVolumeSpec> dataVolumes, StreamObjects objects,
                      String hostname, boolean downwardMetricsPort, FilesystemFailurePolicy filesystemFailurePolicy) {
 

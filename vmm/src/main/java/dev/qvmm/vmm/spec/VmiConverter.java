@@ -20,7 +20,7 @@ final class VmiConverter {
     }
 
     static Optional<VmSpec> convert(Problems problems, SpecContext context, String apiVersion, Meta meta,
-                                    VirtualMachineDtos.VmiSpec spec, String p, Optional<String> runStrategy,
+                                    VirtualMachineDtos.VmiSpec spec, String p, Optional<RunStrategy> runStrategy,
                                     ObjectConverter objects) {
         String name = meta == null ? null : meta.name();
         if (name == null || name.isBlank()) {

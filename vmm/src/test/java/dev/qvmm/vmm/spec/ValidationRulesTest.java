@@ -37,6 +37,23 @@ class ValidationRulesTest {
                 %s""".formatted(domain.isEmpty() ? "    resources: {requests: {memory: 64Mi}}\n" : domain, disks, volumes);
     }
 
+    /** A VirtualMachine with this runStrategy around a valid template. */
+    private static String vm(String runStrategy) {
+        return """
+                apiVersion: kubevirt.io/v1
+                kind: VirtualMachine
+                metadata: {name: t}
+                spec:
+                  runStrategy: %s
+                  template:
+                    spec:
+                      domain:
+                        resources: {requests: {memory: 64Mi}}
+                        devices: {disks: [{name: a, disk: {}}]}
+                      volumes: [{name: a, emptyDisk: {capacity: 1Gi}}]
+                """.formatted(runStrategy);
+    }
+
     private static final String MEM = "    resources: {requests: {memory: 64Mi}}\n";
 
     static Stream<Arguments> cases() {
@@ -107,6 +124,8 @@ class ValidationRulesTest {
                 Arguments.of(SpecProblem.Rule.UNSUPPORTED_VALUE, "metadata.annotations.qvmm.dev/filesystem-failure",
                         vmi("", "      - {name: a, disk: {}}\n", "  - {name: a, emptyDisk: {capacity: 1Gi}}\n")
                                 .replace("metadata: {name: t}", "metadata: {name: t, annotations: {qvmm.dev/filesystem-failure: maybe}}")),
+                Arguments.of(SpecProblem.Rule.UNSUPPORTED_VALUE, "spec.runStrategy", vm("Sometimes")),
+                Arguments.of(SpecProblem.Rule.UNSUPPORTED_VALUE, "spec.runStrategy", vm("WaitAsReceiver")),
                 Arguments.of(SpecProblem.Rule.DOCUMENT, "document 2",
                         vmi("", "      - {name: a, disk: {}}\n", "  - {name: a, emptyDisk: {capacity: 1Gi}}\n") + "---\n"
                                 + vmi("", "      - {name: a, disk: {}}\n", "  - {name: a, emptyDisk: {capacity: 1Gi}}\n")));
