@@ -54,7 +54,7 @@ import java.util.concurrent.CompletionException;
  *
  * <pre>
  * GET    /v1/vms                       every VM's status
- * POST   /v1/vms                       create from a YAML/JSON body (starts it unless its runStrategy says Halted/Manual)
+ * POST   /v1/vms                       create from a YAML/JSON body (starts it unless its runStrategy is Halted/Manual; Always and RerunOnFailure restart it)
  * GET    /v1/vms/NAME                  status
  * POST   /v1/vms/NAME/start|stop|restart|pause|resume   [?grace=SECONDS for stop, restart]
  * DELETE /v1/vms/NAME                  stop (grace) and forget; user data stays
@@ -279,10 +279,12 @@ public final class ApiServer implements AutoCloseable {
         private void streamEvents(ChannelHandlerContext ctx) {
             HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
             head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/jsonl").set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(head);
+            // Subscribed before the head goes out, so a client that has the head misses nothing
+            // after it (events of other threads are written after this task).
             Runnable unsubscribe = daemon.subscribe(e -> ctx.writeAndFlush(new DefaultHttpContent(
                     Unpooled.copiedBuffer(e.toJson() + "\n", StandardCharsets.UTF_8))));
             ctx.channel().closeFuture().addListener(f -> unsubscribe.run());
+            ctx.writeAndFlush(head);
         }
 
         private void answer(ChannelHandlerContext ctx, CompletableFuture<VmEvent> op, HttpResponseStatus ok) {

@@ -85,7 +85,7 @@ public final class Daemon implements AutoCloseable {
             vms.put(name, vm);
         }
         publish(vm.status());
-        boolean run = read.spec().runStrategy().map(s -> s.equals("Always") || s.equals("RerunOnFailure")).orElse(true);
+        boolean run = read.spec().runStrategy().map(dev.qvmm.vmm.spec.RunStrategy::startsOnCreate).orElse(true);
         return run ? vm.start() : CompletableFuture.completedFuture(vm.status());
     }
 

@@ -26,13 +26,15 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
  * One VM of the daemon: its stored spec and, while it runs, its {@link VmSession}. Operations on
  * it run one at a time on its own thread, in the order they were asked; {@link #status()} answers
- * from memory at any time, also while a long operation runs.
+ * from memory at any time, also while a long operation runs. A run that ends without a stop being
+ * asked for is started again as the VM's run strategy says.
  */
 public final class ManagedVm {
 
@@ -52,6 +54,7 @@ public final class ManagedVm {
     /** The block nodes of the plan's disks, CD-ROM media apart (those are in {@link #media}). */
     private volatile List<String> planNodes = List.of();
     private volatile String graphNote = "";
+    private final Restarts restarts = new Restarts();
 
     private ManagedVm(String name, DaemonHost host, VmStore store, Consumer<VmEvent> events, VmEvent status) {
         this.name = name;
@@ -69,13 +72,19 @@ public final class ManagedVm {
 
     /**
      * A stored VM met when the daemon starts: adopts its QEMU when the record names one that still
-     * runs, reports it Failed (and cleans up after it) when that QEMU is gone, else leaves it stopped.
+     * runs, reports it Failed (and cleans up after it) when that QEMU is gone, which starts it again
+     * when its run strategy says so (Always, RerunOnFailure), else leaves it stopped.
      */
     static ManagedVm restored(String name, DaemonHost host, VmStore store, Consumer<VmEvent> events) throws IOException {
         VmRecord r = store.record(name).orElse(null);
         VmEvent last = r == null ? new VmEvent(Instant.now(), name, VmState.PENDING, "Created", "stopped")
                 : new VmEvent(Instant.parse(r.time()), name, phase(r.phase()), r.reason(), r.message());
         ManagedVm vm = new ManagedVm(name, host, store, events, last);
+        try {
+            vm.restarts.strategy(SpecReader.read(store.spec(name), name, new SpecContext(host.config().persistentReservation())).spec().runStrategy());
+        } catch (IOException | RuntimeException e) {
+            // a spec that no longer reads is reported when the VM is started; nothing restarts it
+        }
         if (r != null && r.qemuPid() != null) {
             vm.ephemeral = r.ephemeral().stream().map(Path::of).toList();
             if (r.slots() != null) {
@@ -306,11 +315,13 @@ public final class ManagedVm {
         if (s != null && !s.status().state().terminal()) {
             throw new VmmException(VmmException.Kind.VM_STATE_CONFLICT, name, "VM \"" + name + "\" is already " + s.status().state().phase());
         }
+        restarts.starting();
         RunDirectory leftover = runDirectory();
         try {
             // A run directory of an earlier, ended run holds only its logs: the new run replaces it.
             leftover.remove();
             VmSpec spec = SpecReader.read(store.spec(name), name, new SpecContext(host.config().persistentReservation())).spec();
+            restarts.strategy(spec.runStrategy());
             StoragePlan plan = HostPlanning.plan(spec, host.config(), host.stateDir(), host.accelerator(), host.qemuBinary());
             RunDirectory run = RunDirectory.create(host.stateDir(), name);
             List<String> argv = ArgvRenderer.argv(plan);
@@ -338,11 +349,41 @@ public final class ManagedVm {
     }
 
     private VmEvent doStop(Duration grace) {
+        restarts.stopping();
         VmSession s = session;
         if (s == null || s.status().state().terminal()) {
+            if (status.reason().equals(Restarts.RESTARTING)) {
+                onEvent(new VmEvent(Instant.now(), name, VmState.SUCCEEDED, "Stopped", "the restart that was due is cancelled"));
+            }
             return status;
         }
         return s.stop(grace);
+    }
+
+    /** Starts the VM again, after a wait, when the run that ended with {@code end} should be. */
+    private void restartIfTheStrategySays(VmEvent end) {
+        restarts.after(end).ifPresent(due -> {
+            onEvent(due.event());
+            Runnable restart = () -> {
+                if (!restarts.stands(due)) {
+                    return;
+                }
+                try {
+                    doStart();
+                } catch (RuntimeException e) {
+                    // QEMU failing to start has already ended the run (and made the next try due);
+                    // a spec or plan that fails before it has not
+                    if (!status.state().terminal()) {
+                        onEvent(new VmEvent(Instant.now(), name, VmState.FAILED, "RestartFailed", e.getMessage()));
+                    }
+                }
+            };
+            try {
+                CompletableFuture.runAsync(restart, CompletableFuture.delayedExecutor(due.delay().toMillis(), TimeUnit.MILLISECONDS, ops));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // the VM was deleted or the daemon is going away
+            }
+        });
     }
 
     private void adopt(long pid) {
@@ -421,6 +462,9 @@ public final class ManagedVm {
         VmSession s = session;
         save(e, s != null && !e.state().terminal() && e.state() != VmState.STARTING ? s.qemuPid() : null);
         events.accept(e);
+        if (e.state().terminal()) {
+            restartIfTheStrategySays(e);
+        }
     }
 
     /** Ephemeral artifacts always go; the run directory goes after a clean end and stays (logs) after a failure. */
