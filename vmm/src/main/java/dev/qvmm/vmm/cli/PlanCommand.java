@@ -53,7 +53,7 @@ public final class PlanCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try {
             HostConfig config = planning.config(host, spec.commandLine());
-            SpecReader.Result read = SpecReader.read(file, new SpecContext(config.persistentReservation()));
+            SpecReader.Result read = SpecPrefetch.read(file, new SpecContext(config.persistentReservation()));
             for (SpecWarning w : read.warnings()) {
                 err.println("warning: " + w);
             }

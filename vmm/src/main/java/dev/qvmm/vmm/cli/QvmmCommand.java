@@ -50,10 +50,10 @@ public final class QvmmCommand implements Runnable {
         mainEntered = java.time.Instant.now();
         String sub = args.length > 0 ? args[0] : "";
         if (sub.equals("run") || sub.equals("plan")) {
-            // The spec reader and, for run, the QMP transport warm up on the other core while
+            // The spec is read and, for run, the QMP transport warms up on the other core while
             // the command line is parsed (benchmarks/results/startup.md has the figures).
             Thread.ofPlatform().daemon(true).name("warm-up").start(() -> {
-                dev.qvmm.vmm.spec.SpecReader.warmUp();
+                SpecPrefetch.readAll(args);
                 if (sub.equals("run")) {
                     dev.qvmm.qmp.QmpClient.warmUp();
                 }

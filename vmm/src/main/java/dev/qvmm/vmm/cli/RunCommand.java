@@ -87,7 +87,7 @@ public final class RunCommand implements Callable<Integer> {
         try {
             HostConfig config = planning.config(host, spec.commandLine());
             StartTimings.mark("config");
-            SpecReader.Result read = SpecReader.read(file, new SpecContext(config.persistentReservation()));
+            SpecReader.Result read = SpecPrefetch.read(file, new SpecContext(config.persistentReservation()));
             StartTimings.mark("read");
             read.warnings().forEach((SpecWarning w) -> err.println("warning: " + w));
             if (!read.spec().filesystems().isEmpty()) {
