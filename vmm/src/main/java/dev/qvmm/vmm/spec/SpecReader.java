@@ -116,6 +116,8 @@ public final class SpecReader {
                 case "StorageClass" -> bind(doc, K8sObjectDtos.StorageClass.class, prefix, problems).ifPresent(o -> objects.storageClass(o, prefix));
                 case "DataVolume" -> bind(doc, K8sObjectDtos.DataVolume.class, prefix, problems).ifPresent(o -> objects.dataVolume(o, prefix));
                 case "" -> problems.error("document " + (i + 1), SpecProblem.Rule.DOCUMENT, "a document without kind");
+                case "Pod" -> problems.error("document " + (i + 1), SpecProblem.Rule.DOCUMENT,
+                        "kind Pod (a Virtlet VM) is not read yet; write the VM as a KubeVirt VirtualMachineInstance");
                 default -> problems.warn("document " + (i + 1), "kind " + kind + " is not used by qvmm; ignored");
             }
         }

@@ -126,6 +126,12 @@ class ValidationRulesTest {
                                 .replace("metadata: {name: t}", "metadata: {name: t, annotations: {qvmm.dev/filesystem-failure: maybe}}")),
                 Arguments.of(SpecProblem.Rule.UNSUPPORTED_VALUE, "spec.runStrategy", vm("Sometimes")),
                 Arguments.of(SpecProblem.Rule.UNSUPPORTED_VALUE, "spec.runStrategy", vm("WaitAsReceiver")),
+                Arguments.of(SpecProblem.Rule.DOCUMENT, "document 1", """
+                        apiVersion: v1
+                        kind: Pod
+                        metadata: {name: vm, annotations: {kubernetes.io/target-runtime: virtlet.cloud}}
+                        spec: {containers: [{name: vm, image: download.cirros-cloud.net/0.3.5/cirros-0.3.5-x86_64-disk.img}]}
+                        """),
                 Arguments.of(SpecProblem.Rule.DOCUMENT, "document 2",
                         vmi("", "      - {name: a, disk: {}}\n", "  - {name: a, emptyDisk: {capacity: 1Gi}}\n") + "---\n"
                                 + vmi("", "      - {name: a, disk: {}}\n", "  - {name: a, emptyDisk: {capacity: 1Gi}}\n")));
