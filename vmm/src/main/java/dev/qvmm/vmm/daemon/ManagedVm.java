@@ -89,7 +89,7 @@ public final class ManagedVm {
             vm.ephemeral = r.ephemeral().stream().map(Path::of).toList();
             if (r.slots() != null) {
                 vm.hotplug = new HotplugVolumes(name, r.slots(), r.hotplugged());
-                vm.media = new Media(name, r.media());
+                vm.media = new Media(name, r.media(), r.mediaFdsets());
                 vm.planNodes = r.planNodes();
             }
             vm.adopt(r.qemuPid());
@@ -330,7 +330,7 @@ public final class ManagedVm {
             ephemeral = prepared.ephemeral();
             hotplug = new HotplugVolumes(name, HotplugSlots.of(plan), List.of());
             java.util.Map<String, List<String>> drives = Media.of(plan);
-            media = new Media(name, drives);
+            media = new Media(name, drives, java.util.Map.of());
             planNodes = plan.disks().stream().filter(d -> !drives.containsKey(d.name()))
                     .flatMap(d -> d.nodes().stream()).map(n -> n.nodeName().value()).toList();
             VmSession started = VmSession.launch(new LaunchSpec(name, argv, false, host.startTimeout(), host.qemuUser()), run, this::onEvent);
@@ -402,7 +402,7 @@ public final class ManagedVm {
         }
         session = adopted;
         HotplugVolumes h = hotplug != null ? hotplug : new HotplugVolumes(name, new HotplugSlots(List.of(), null, List.of()), List.of());
-        Media m = media != null ? media : new Media(name, java.util.Map.of());
+        Media m = media != null ? media : new Media(name, java.util.Map.of(), java.util.Map.of());
         try {
             graphNote = LiveGraph.check(adopted.qmp(), planNodes, m, h).summary();
         } catch (RuntimeException e) {
@@ -513,7 +513,7 @@ public final class ManagedVm {
             store.saveRecord(new VmRecord(name, e.time().toString(), e.state().name(), e.reason(), e.message(), pid,
                     pid == null ? List.of() : ephemeral.stream().map(Path::toString).toList(),
                     h == null ? null : h.slots(), h == null ? List.of() : h.volumes(), m == null ? null : m.drives(),
-                    pid == null ? List.of() : planNodes));
+                    pid == null ? List.of() : planNodes, m == null ? null : m.fdsets()));
         } catch (IOException ex) {
             System.err.println("qvmm daemon: cannot save the state of VM " + name + ": " + ex.getMessage());
         }

@@ -44,12 +44,13 @@ final class Media {
 
     private final String vm;
     private final Map<String, List<String>> drives;
-    /** The fd sets each drive's medium was passed in (QEMU as another user); lost with a daemon restart. */
-    private final Map<String, List<Integer>> fdsets = new java.util.HashMap<>();
+    /** The fd sets each drive's medium was passed in (QEMU as another user), kept across daemon restarts. */
+    private final Map<String, List<Integer>> fdsets;
 
-    Media(String vm, Map<String, List<String>> drives) {
+    Media(String vm, Map<String, List<String>> drives, Map<String, List<Integer>> fdsets) {
         this.vm = vm;
         this.drives = new LinkedHashMap<>(drives);
+        this.fdsets = new java.util.HashMap<>(fdsets);
     }
 
     /** The CD-ROM drives of a plan and the nodes of their media. */
@@ -65,6 +66,10 @@ final class Media {
 
     Map<String, List<String>> drives() {
         return Map.copyOf(drives);
+    }
+
+    Map<String, List<Integer>> fdsets() {
+        return Map.copyOf(fdsets);
     }
 
     void eject(String disk, QmpClient qmp) {
