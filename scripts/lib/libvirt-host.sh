@@ -28,7 +28,7 @@ libvirt_kvm_access() {
     was=$(stat -c '%U:%G %a' /dev/kvm)
     chgrp kvm /dev/kvm && chmod 0660 /dev/kvm || die "cannot make /dev/kvm root:kvm 0660 for libvirt-qemu"
     echo "bench: /dev/kvm is $was here (no udev), which libvirt-qemu cannot open; set to root:kvm 0660 as Debian's udev rule makes it, until the end"
-    LIBVIRT_NOTES+=("/dev/kvm was $was on this host (no udev), which libvirt-qemu cannot open; libvirt then distrusts its cached QEMU capabilities on every lookup (\"KVM was enabled when probing, but it is not available now\") and re-probes QEMU about 16 times per domain start: \`virsh create\` took about 64 s here. The bench set /dev/kvm to root:kvm 0660 (what Debian's udev rule makes it) for its duration and put it back afterwards; the figures below are with that setting.")
+    LIBVIRT_NOTES+=("/dev/kvm was $was on this host (no udev), which libvirt-qemu cannot open; libvirt then distrusts its cached QEMU capabilities on every lookup (\"KVM was enabled when probing, but it is not available now\") and re-probes QEMU about 16 times per domain start: \`virsh create\` took about 64 s here. The bench set /dev/kvm to root:kvm 0660 (what Debian's udev rule makes it) for its duration and put it back afterwards; every figure in this report is with that setting.")
 }
 
 libvirt_up() {
