@@ -2,8 +2,9 @@
 """Summarises a `vs_libvirt.py` run: medians, libvirt/qvmm ratios, the start target's verdict,
 what differs between the two QEMU command lines; a markdown report and SVG charts (stdlib only).
 
-  vs_libvirt_summary.py RAW.json --machine TEXT --load BEFORE AFTER [--notes TEXT]
+  vs_libvirt_summary.py RAW.json [--machine TEXT --load BEFORE AFTER [--notes TEXT]]
                         --markdown OUT.md --charts DIR [--raw-prefix PATH]
+The host facts are stored into RAW.json when given, and read from it when not.
 """
 import argparse
 import json
@@ -21,7 +22,9 @@ def grouped_bars(title, unit, groups, series, out_path):
     """A grouped bar chart as SVG: GROUPS along x, one bar per (name, values) in SERIES in each
     group (values[i] belongs to groups[i]; None leaves a gap), each bar labelled with its value.
     Linear scale from 0. Kept to the signature of the shared benchmarks/scripts/svgchart.py."""
-    width, height, left, right, top, bottom = 760, 360, 70, 20, 40, 90
+    # One legend row per series below the axis: names can be long ("virsh attach-device / ...").
+    width, left, right, top, bottom = 760, 70, 20, 40, 40 + 16 * len(series)
+    height = 270 + bottom
     plot_w, plot_h = width - left - right, height - top - bottom
     top_value = max((v for _, values in series for v in values if v is not None), default=1) or 1
     step = 10 ** len(str(int(top_value))) / 10
@@ -52,10 +55,8 @@ def grouped_bars(title, unit, groups, series, out_path):
             out.append(f'<rect x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{bar * 0.9:.1f}" height="{h:.1f}" fill="{PALETTE[s % len(PALETTE)]}"/>')
             out.append(f'<text x="{x + bar * 0.45:.1f}" y="{top + plot_h - h - 3:.1f}" text-anchor="middle" font-size="9">{v:.3g}</text>')
     out.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" stroke="black"/>')
-    lx, ly = left, height - bottom + 36
     for s, (name, _) in enumerate(series):
-        col, row = s % 3, s // 3
-        x, y = lx + col * 230, ly + row * 16
+        x, y = left, top + plot_h + 40 + s * 16
         out.append(f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{PALETTE[s % len(PALETTE)]}"/>')
         out.append(f'<text x="{x + 14}" y="{y}">{escape(name)}</text>')
     out.append("</svg>")
@@ -97,14 +98,21 @@ def option_names(argv):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("raw")
-    ap.add_argument("--machine", required=True)
-    ap.add_argument("--load", nargs=2, required=True)
+    ap.add_argument("--machine")
+    ap.add_argument("--load", nargs=2)
     ap.add_argument("--notes", default="")
     ap.add_argument("--markdown", required=True)
     ap.add_argument("--charts", required=True)
     ap.add_argument("--raw-prefix", default="")
     a = ap.parse_args()
     raw = json.load(open(a.raw))
+    # The host facts go into the raw file too, so that the report can be made again from it alone.
+    if a.machine:
+        raw["host"] = {"machine": a.machine, "load": a.load, "notes": a.notes}
+        with open(a.raw, "w") as f:
+            json.dump(raw, f, indent=1)
+    host = raw.get("host") or ap.error("the raw file has no host facts; give --machine and --load")
+    a.machine, a.load, a.notes = host["machine"], host["load"], host["notes"]
     starts = [r for r in raw["start"] if not r["warmup"]]
 
     def start_med(disks, variant, key):
@@ -121,16 +129,22 @@ def main():
           "each round in a rotated order, so both see the same noise; medians.", ""]
     # ---- start ----
     md += ["## Start", "",
-           f"{runs} counted runs per variant and disk count (one uncounted run each first). "
+           f"{runs} counted runs per variant and disk count (the 1-disk set after one uncounted round, which also writes "
+           "the qvmm CLI's JVM class-data archive). "
            "*Running*: from the start request to QEMU running the guest's vCPUs "
            "(qvmm run: its `Running` event; the daemon: its HTTP answer; `qvmm create`/`virsh create`: the command's exit; "
            "`createXML`: its return, which libvirt gives after resuming the vCPUs). "
            "*First line*: from the same request to the guest's first report line (`QVMM start`) on its serial console.", ""]
-    md += ["| variant | 1 disk: running ms | 1 disk: first line s | 16 disks: running ms | 16 disks: first line s |",
+    def spread(disks, variant):
+        values = [r["running_ms"] for r in starts if r["disks"] == disks and r["variant"] == variant]
+        return f" ({min(values):.0f}-{max(values):.0f})" if values else ""
+
+    md += ["Running: median ms (lowest-highest of the runs); first line: median s.", "",
+           "| variant | 1 disk: running ms | 1 disk: first line s | 16 disks: running ms | 16 disks: first line s |",
            "|---|---|---|---|---|"]
     for v in START_VARIANTS:
-        md.append(f"| {v} | {fmt(start_med(1, v, 'running_ms'))} | {fmt(ratio(start_med(1, v, 'first_line_ms'), 1000), 2)} "
-                  f"| {fmt(start_med(16, v, 'running_ms'))} | {fmt(ratio(start_med(16, v, 'first_line_ms'), 1000), 2)} |")
+        md.append(f"| {v} | {fmt(start_med(1, v, 'running_ms'))}{spread(1, v)} | {fmt(ratio(start_med(1, v, 'first_line_ms'), 1000), 2)} "
+                  f"| {fmt(start_med(16, v, 'running_ms'))}{spread(16, v)} | {fmt(ratio(start_med(16, v, 'first_line_ms'), 1000), 2)} |")
     pairs = [("API: libvirt createXML / qvmm daemon HTTP", "libvirt createXML (API)", "qvmm daemon (HTTP API)"),
              ("CLI to a daemon: virsh create / qvmm create", "virsh create (CLI -> libvirtd)", "qvmm create (CLI -> daemon)"),
              ("virsh create / qvmm run (cold JVM, no daemon)", "virsh create (CLI -> libvirtd)", "qvmm run (CLI, cold JVM)")]
@@ -144,10 +158,13 @@ def main():
     api16 = ratio(start_med(16, pairs[0][1], "running_ms"), start_med(16, pairs[0][2], "running_ms"))
     cli1 = ratio(start_med(1, pairs[1][1], "running_ms"), start_med(1, pairs[1][2], "running_ms"))
     first1 = ratio(start_med(1, pairs[0][1], "first_line_ms"), start_med(1, pairs[0][2], "first_line_ms"))
-    verdict = "met" if api1 is not None and api1 >= TARGET else "missed"
-    md += ["", f"**Target \"qvmm start faster than libvirt's by at least 3x\": {verdict}**, judged on the management "
+    def verdict(r):
+        return "met" if r is not None and r >= TARGET else "missed"
+
+    md += ["", f"**Target \"qvmm start faster than libvirt's by at least 3x\": {verdict(api1)} with 1 disk "
+           f"({fmt(api1, 2)}x), {verdict(api16)} with 16 disks ({fmt(api16, 2)}x)**, judged on the management "
            f"path both daemons own: start request -> vCPUs running, API against API (libvirt `createXML` vs the "
-           f"qvmm daemon's HTTP create), 1 disk: **{fmt(api1, 2)}x** (16 disks: {fmt(api16, 2)}x). "
+           f"qvmm daemon's HTTP create), medians of {runs} runs each on a shared, loaded machine (see the spread above). "
            f"CLI against CLI (`virsh create` vs `qvmm create`, each a process start plus the daemon's work) it is "
            f"{fmt(cli1, 2)}x: the JVM start of the qvmm CLI is in that figure. "
            f"To the guest's first report line the ratio is {fmt(first1, 2)}x: under TCG the guest's own boot "
