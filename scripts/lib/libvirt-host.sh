@@ -26,7 +26,7 @@ libvirt_kvm_access() {
     LIBVIRT_KVM_RESTORE="$(stat -c '%u:%g %a' /dev/kvm)"
     local was
     was=$(stat -c '%U:%G %a' /dev/kvm)
-    chgrp kvm /dev/kvm && chmod 0660 /dev/kvm || die "cannot make /dev/kvm root:kvm 0660 for libvirt-qemu"
+    { chgrp kvm /dev/kvm && chmod 0660 /dev/kvm; } || die "cannot make /dev/kvm root:kvm 0660 for libvirt-qemu"
     echo "bench: /dev/kvm is $was here (no udev), which libvirt-qemu cannot open; set to root:kvm 0660 as Debian's udev rule makes it, until the end"
     LIBVIRT_NOTES+=("/dev/kvm was $was on this host (no udev), which libvirt-qemu cannot open; libvirt then distrusts its cached QEMU capabilities on every lookup (\"KVM was enabled when probing, but it is not available now\") and re-probes QEMU about 16 times per domain start: \`virsh create\` took about 64 s here. The bench set /dev/kvm to root:kvm 0660 (what Debian's udev rule makes it) for its duration and put it back afterwards; every figure in this report is with that setting.")
 }
@@ -90,7 +90,7 @@ libvirt_down() {
         done
     fi
     if [[ -n $LIBVIRT_KVM_RESTORE ]]; then
-        chown "${LIBVIRT_KVM_RESTORE% *}" /dev/kvm && chmod "${LIBVIRT_KVM_RESTORE#* }" /dev/kvm \
+        { chown "${LIBVIRT_KVM_RESTORE% *}" /dev/kvm && chmod "${LIBVIRT_KVM_RESTORE#* }" /dev/kvm; } \
             || echo "bench: could not put /dev/kvm back to $LIBVIRT_KVM_RESTORE" >&2
         LIBVIRT_KVM_RESTORE=""
     fi
