@@ -51,9 +51,11 @@ def grouped_bars(title, unit, groups, series, out_path, *, labels=None, per_grou
     bar_w, bar_gap, group_gap = 30, 4, 36
     group_w = n_series * bar_w + (n_series - 1) * bar_gap
     left, right, top, plot_h = 70, 20, 80 if subtitle else 60, 260
-    legend_h = 22 * math.ceil(n_series / 4)
     width = left + len(groups) * group_w + (len(groups) - 1) * group_gap + right
     width = max(width, 480)
+    # Legend columns as wide as the longest name (about 6 px a character at 11 px) allows.
+    legend_cols = max(1, min(4, int((width - left - right) // (16 + 6.2 * max(len(n) for n in series)))))
+    legend_h = 22 * math.ceil(n_series / legend_cols)
     height = top + plot_h + 60 + legend_h
     base = top + plot_h
 
@@ -104,8 +106,8 @@ def grouped_bars(title, unit, groups, series, out_path, *, labels=None, per_grou
 
     ly = base + 44
     for s, name in enumerate(names):
-        lx = left + (s % 4) * ((width - left - right) / 4)
-        y = ly + 22 * (s // 4)
+        lx = left + (s % legend_cols) * ((width - left - right) / legend_cols)
+        y = ly + 22 * (s // legend_cols)
         out.append(f'<rect x="{lx:.1f}" y="{y - 10}" width="12" height="12" fill="{PALETTE[s % len(PALETTE)]}"/>')
         out.append(f'<text x="{lx + 16:.1f}" y="{y}">{escape(name)}</text>')
     out.append("</svg>")
