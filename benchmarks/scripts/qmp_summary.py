@@ -228,6 +228,7 @@ def main():
                     help="QEMU binary whose version to report")
     ap.add_argument("--load-before", help="the load average before the run, as /proc/loadavg shows it")
     ap.add_argument("--hotplug-breakdown", help="markdown table of hotplug_breakdown.py")
+    ap.add_argument("--svg", help="also draw the round trip percentiles, qvmm against the baseline, here")
     args = ap.parse_args()
 
     with open(args.result, encoding="utf-8") as f:
@@ -255,6 +256,16 @@ def main():
     lines += encode_section(by_name.get("EncodeBenchmark.encode", []))
     lines += round_trip_section((by_name.get("RoundTripBenchmark.qvmm") or [None])[0],
                                 (by_name.get("RoundTripBenchmark.baseline") or [None])[0])
+    rt = [(by_name.get("RoundTripBenchmark." + c) or [None])[0] for c in ("qvmm", "baseline")]
+    if args.svg and None not in rt:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from svgchart import grouped_bars
+        ps = ["50.0", "90.0", "99.0", "99.9"]
+        grouped_bars("query-status round trip on a real QEMU", "us", ["p" + p.removesuffix(".0") for p in ps],
+                     {name: [r["primaryMetric"]["scorePercentiles"][p] for p in ps]
+                      for name, r in zip(("qvmm QmpClient", "baseline: blocking JDK channel + Jackson"), rt)},
+                     args.svg, subtitle="same QEMU, same run; lower is better")
+        lines += [f"![round trip]({os.path.basename(args.svg)})", ""]
     lines += flood_section((by_name.get("EventFloodBenchmark.flood") or [None])[0])
     lines += hotplug_section((by_name.get("HotplugBenchmark.cycle") or [None])[0], args.hotplug_breakdown)
     text = "\n".join(lines).rstrip() + "\n"

@@ -1,10 +1,15 @@
 #!/usr/bin/env python3
 """Summarises scripts/bench startup: qvmm-timings JSON lines (one per qvmm run) and the bare
 QEMU exec -> greeting times (microseconds, one per line). Prints a markdown report; with
---markdown FILE also writes it there."""
+--markdown FILE also writes it there, with --svg FILE a chart."""
 import argparse
 import json
+import os
 import statistics
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from svgchart import grouped_bars  # noqa: E402
 
 
 def ms(us):
@@ -17,6 +22,7 @@ def main():
     ap.add_argument("bare")
     ap.add_argument("--machine", default="")
     ap.add_argument("--markdown")
+    ap.add_argument("--svg", help="a chart of the start paths against the bare exec")
     ap.add_argument("--daemon", help="create round trips through a running daemon, microseconds, one per line")
     a = ap.parse_args()
     runs = []
@@ -86,6 +92,14 @@ def main():
             f"| **daemon overhead** | **{ms(d - base)}** (target <= 50) {'met' if d - base <= 50_000 else '**missed**'} |",
             "",
         ]
+    if a.svg:
+        series = {"qvmm run (cold JVM)": [total / 1000, overhead / 1000]}
+        if daemon:
+            series["qvmm daemon create (warm JVM)"] = [med(daemon) / 1000, (med(daemon) - base) / 1000]
+        series["bare QEMU exec"] = [base / 1000, None]
+        grouped_bars("Start to QEMU's QMP greeting (median)", "ms", ["to the greeting", "over a bare QEMU exec (target <= 50)"],
+                     series, a.svg, subtitle="qvmm run from main(), the JVM's own start apart; the daemon from an HTTP request")
+        lines += [f"![chart]({os.path.basename(a.svg)})", ""]
     text = "\n".join(lines)
     print(text)
     if a.markdown:
