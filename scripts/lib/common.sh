@@ -63,6 +63,8 @@ qvmm_ensure_built() {
         "$QVMM_HOME"/{qmp,blockdev,virtiofsd-manager,vmm}/src/main -newer "$jar" -print -quit 2>/dev/null)" ]; then
     return 0
   fi
-  echo "qvmm: building (mvn install -pl vmm -am)..." >&2
-  qvmm_mvn install -pl vmm -am -DskipTests
+  # package, not install: the jar and its lib/ come from this checkout's own target/ directories,
+  # and ~/.m2, which other checkouts share, stays as it was.
+  echo "qvmm: building (mvn package -pl vmm -am)..." >&2
+  qvmm_mvn package -pl vmm -am -DskipTests
 }
