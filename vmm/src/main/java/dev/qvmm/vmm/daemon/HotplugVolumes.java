@@ -21,7 +21,6 @@ import dev.qvmm.vmm.storage.ImportProgress;
 import dev.qvmm.vmm.storage.StoragePlanner;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -212,13 +211,7 @@ final class HotplugVolumes {
             QmpCalls.join(qmp.execute(new BlockdevDel(node)));
         }
         FdSets.release(v.fdsets(), qmp);
-        for (String f : v.ephemeral().reversed()) {
-            try {
-                Files.deleteIfExists(Path.of(f));
-            } catch (IOException ignored) {
-                // the run's own file; removed again at VM end
-            }
-        }
+        RunFiles.deleteQuietly(v.ephemeral().reversed().stream().map(Path::of).toList());
         forget(v);
         return v.request().persist() ? Optional.of(SpecEdit.withoutVolume(storedSpec, name)) : Optional.empty();
     }

@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -149,16 +148,9 @@ public final class ManagedVm {
         return submit(() -> {
             VmEvent end = doStop(grace);
             try {
-                for (String dv : SpecEdit.templateDataVolumes(store.spec(name))) {
-                    Path claim = host.config().claims().resolve(dv);
-                    Files.deleteIfExists(claim.resolve("disk.img"));
-                    Files.deleteIfExists(claim.resolve("disk.img.imported"));
-                    try {
-                        Files.deleteIfExists(claim);
-                    } catch (java.nio.file.DirectoryNotEmptyException e) {
-                        // something else lives there: it is not the DataVolume's, so it stays
-                    }
-                    events.accept(new VmEvent(Instant.now(), name, end.state(), "DataVolumeDeleted", "claim " + claim + " of dataVolumeTemplate " + dv));
+                for (Path claim : OwnedDataVolumes.delete(store.spec(name), host.config().claims())) {
+                    events.accept(new VmEvent(Instant.now(), name, end.state(), "DataVolumeDeleted",
+                            "claim " + claim + " of dataVolumeTemplate " + claim.getFileName()));
                 }
                 runDirectory().remove();
                 store.delete(name);
@@ -360,30 +352,16 @@ public final class ManagedVm {
         return s.stop(grace);
     }
 
-    /** Starts the VM again, after a wait, when the run that ended with {@code end} should be. */
-    private void restartIfTheStrategySays(VmEvent end) {
-        restarts.after(end).ifPresent(due -> {
-            onEvent(due.event());
-            Runnable restart = () -> {
-                if (!restarts.stands(due)) {
-                    return;
-                }
-                try {
-                    doStart();
-                } catch (RuntimeException e) {
-                    // QEMU failing to start has already ended the run (and made the next try due);
-                    // a spec or plan that fails before it has not
-                    if (!status.state().terminal()) {
-                        onEvent(new VmEvent(Instant.now(), name, VmState.FAILED, "RestartFailed", e.getMessage()));
-                    }
-                }
-            };
-            try {
-                CompletableFuture.runAsync(restart, CompletableFuture.delayedExecutor(due.delay().toMillis(), TimeUnit.MILLISECONDS, ops));
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                // the VM was deleted or the daemon is going away
+    /** A start its run strategy asked for (on the VM's thread, once the wait is over). */
+    private void restart() {
+        try {
+            doStart();
+        } catch (RuntimeException e) {
+            // a QEMU that failed to start has ended the run already (and made the next try due)
+            if (!status.state().terminal()) {
+                onEvent(new VmEvent(Instant.now(), name, VmState.FAILED, "RestartFailed", e.getMessage()));
             }
-        });
+        }
     }
 
     private void adopt(long pid) {
@@ -463,7 +441,7 @@ public final class ManagedVm {
         save(e, s != null && !e.state().terminal() && e.state() != VmState.STARTING ? s.qemuPid() : null);
         events.accept(e);
         if (e.state().terminal()) {
-            restartIfTheStrategySays(e);
+            restarts.after(e, ops, this::onEvent, this::restart);
         }
     }
 
@@ -473,12 +451,12 @@ public final class ManagedVm {
         if (p != null) {
             p.closeCompanions();
         }
-        deleteQuietly(ephemeral.reversed());
+        RunFiles.deleteQuietly(ephemeral.reversed());
         ephemeral = List.of();
         prepared = null;
         HotplugVolumes h = hotplug;
         if (h != null) {
-            h.volumes().forEach(v -> deleteQuietly(v.ephemeral().stream().map(Path::of).toList()));
+            h.volumes().forEach(v -> RunFiles.deleteQuietly(v.ephemeral().stream().map(Path::of).toList()));
         }
         hotplug = null;
         media = null;
@@ -492,17 +470,6 @@ public final class ManagedVm {
             }
         } catch (IOException ignored) {
             // removed with the next start or the VM's deletion
-        }
-    }
-
-    /** The run's own files; one that cannot go now is replaced by the next start of this VM. */
-    private static void deleteQuietly(List<Path> files) {
-        for (Path f : files) {
-            try {
-                Files.deleteIfExists(f);
-            } catch (IOException ignored) {
-                // replaced by the next start
-            }
         }
     }
 

@@ -7,7 +7,12 @@ import dev.qvmm.vmm.spec.RunStrategy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * Whether and when a VM of the daemon starts again after a run ended: its run strategy (Always:
@@ -46,8 +51,27 @@ final class Restarts {
         generation.incrementAndGet();
     }
 
+    /**
+     * The run ended with {@code end}: when its strategy asks for a restart, announces it and runs
+     * {@code start} on {@code vmThread} after the wait, unless a start, stop or delete came since.
+     */
+    void after(VmEvent end, Executor vmThread, Consumer<VmEvent> announce, Runnable start) {
+        due(end).ifPresent(due -> {
+            announce.accept(due.event());
+            try {
+                CompletableFuture.runAsync(() -> {
+                    if (stands(due)) {
+                        start.run();
+                    }
+                }, CompletableFuture.delayedExecutor(due.delay().toMillis(), TimeUnit.MILLISECONDS, vmThread));
+            } catch (RejectedExecutionException e) {
+                // the VM was deleted or the daemon is going away
+            }
+        });
+    }
+
     /** The run ended with {@code end}: the restart its strategy asks for, if any. */
-    Optional<Due> after(VmEvent end) {
+    Optional<Due> due(VmEvent end) {
         RunStrategy rs = strategy.orElse(null);
         if (stopAsked || rs == null || !rs.restartsAfter(end.state() == VmState.FAILED)) {
             return Optional.empty();
