@@ -44,6 +44,11 @@ public class VmmException extends RuntimeException {
         /** A path the spec names (hostDisk, kernelBoot or containerDisk directory) lies outside the host's allowed roots. */
         PATH_NOT_ALLOWED,
         /**
+         * A path qvmm derives from a name or key (run directory, claim, ConfigMap key, kernelBoot path...) would leave
+         * the root it belongs under, or be that root itself. Names are validated first; this is the guard behind them.
+         */
+        PATH_ESCAPES_ROOT,
+        /**
          * The file system holding a claim image (or a DataVolume import) has too little free space for it, even with the
          * tolerance; or a Block claim's device is smaller than the claim's request.
          */

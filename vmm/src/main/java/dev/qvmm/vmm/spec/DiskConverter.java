@@ -65,6 +65,9 @@ final class DiskConverter {
             problems.error(p + ".name", SpecProblem.Rule.REQUIRED, "every disk needs a name");
             return Optional.empty();
         }
+        if (!ObjectNames.check(problems, p + ".name", ObjectNames.Kind.DEVICE, d.name())) {
+            return Optional.empty();
+        }
         int before = problems.problems.size();
         Optional<Volume> volume = volumeOf(d.name(), d.volumeName(), p);
 

@@ -130,6 +130,11 @@ final class DomainConverter {
             problems.error(kp + ".container", SpecProblem.Rule.REQUIRED, "kernelBoot needs kernelPath, initrdPath or both");
             return Optional.empty();
         }
+        boolean contained = (c.kernelPath() == null || ObjectNames.checkContainedPath(problems, kp + ".container.kernelPath", c.kernelPath()))
+                & (c.initrdPath() == null || ObjectNames.checkContainedPath(problems, kp + ".container.initrdPath", c.initrdPath()));
+        if (!contained) {
+            return Optional.empty();
+        }
         if (c.kernelPath() == null && kb.kernelArgs() != null) {
             problems.error(kp + ".kernelArgs", SpecProblem.Rule.UNSUPPORTED_VALUE, "kernelArgs need a kernelPath");
         }

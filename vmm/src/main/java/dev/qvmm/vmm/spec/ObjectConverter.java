@@ -1,5 +1,6 @@
 package dev.qvmm.vmm.spec;
 
+import dev.qvmm.vmm.PathGuard;
 import dev.qvmm.vmm.spec.dto.K8sObjectDtos;
 import dev.qvmm.vmm.spec.dto.Meta;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +38,9 @@ final class ObjectConverter {
             problems.error(p + "metadata.name", SpecProblem.Rule.REQUIRED, "every object needs metadata.name");
             return Optional.empty();
         }
+        if (!ObjectNames.check(problems, p + "metadata.name", ObjectNames.Kind.OBJECT, meta.name())) {
+            return Optional.empty();
+        }
         return Optional.of(meta.name());
     }
 
@@ -44,6 +48,8 @@ final class ObjectConverter {
     void configMap(K8sObjectDtos.ConfigMap o, String p) {
         name(o.metadata(), p).ifPresent(n -> {
             Map<String, byte[]> data = new LinkedHashMap<>();
+            keys(o.data(), p + "data.");
+            keys(o.binaryData(), p + "binaryData.");
             text(o.data(), data);
             base64(o.binaryData(), data, "ConfigMap \"" + n + "\"", p + "binaryData.");
             configMaps.put(n, new KeyData(data));
@@ -54,10 +60,19 @@ final class ObjectConverter {
     void secret(K8sObjectDtos.Secret o, String p) {
         name(o.metadata(), p).ifPresent(n -> {
             Map<String, byte[]> data = new LinkedHashMap<>();
+            keys(o.data(), p + "data.");
+            keys(o.stringData(), p + "stringData.");
             base64(o.data(), data, "Secret \"" + n + "\"", p + "data.");
             text(o.stringData(), data);
             secrets.put(n, new KeyData(data));
         });
+    }
+
+    /** Keys become file names (ISO entries, virtiofs files): Kubernetes' key rule holds them. */
+    private void keys(Map<String, String> in, String p) {
+        if (in != null) {
+            in.keySet().forEach(k -> ObjectNames.check(problems, p + PathGuard.printable(k), ObjectNames.Kind.KEY, k));
+        }
     }
 
     private static void text(Map<String, String> in, Map<String, byte[]> out) {
@@ -161,8 +176,11 @@ final class ObjectConverter {
             return Optional.empty();
         }
         List<DataVolumeSpec.Source> found = new ArrayList<>();
-        if (s.http() != null) found.add(new DataVolumeSpec.Http(s.http().url(), blankless(s.http().secretRef()),
-                blankless(s.http().certConfigMap())));
+        if (s.http() != null) {
+            reference(p + ".http.secretRef", s.http().secretRef());
+            reference(p + ".http.certConfigMap", s.http().certConfigMap());
+            found.add(new DataVolumeSpec.Http(s.http().url(), blankless(s.http().secretRef()), blankless(s.http().certConfigMap())));
+        }
         if (s.s3() != null) found.add(new DataVolumeSpec.S3(s.s3().url()));
         if (s.registry() != null) {
             found.add(new DataVolumeSpec.Registry(s.registry().url()));
@@ -180,7 +198,12 @@ final class ObjectConverter {
             }
         }
         if (s.blank() != null) found.add(new DataVolumeSpec.Blank());
-        if (s.pvc() != null) found.add(new DataVolumeSpec.Clone(s.pvc().name()));
+        if (s.pvc() != null) {
+            if (s.pvc().name() != null && !ObjectNames.check(problems, p + ".pvc.name", ObjectNames.Kind.REFERENCE, s.pvc().name())) {
+                return Optional.empty();
+            }
+            found.add(new DataVolumeSpec.Clone(s.pvc().name()));
+        }
         if (s.upload() != null) found.add(new DataVolumeSpec.Upload());
         if (s.imageio() != null || s.vddk() != null) {
             problems.error(p, SpecProblem.Rule.UNSUPPORTED_VALUE, "imageio and vddk sources need oVirt/VMware and are not supported");
@@ -232,6 +255,13 @@ final class ObjectConverter {
             }
         }
         return Optional.of(only);
+    }
+
+    /** An optional reference to another object: checked when given. */
+    private void reference(String p, String name) {
+        if (name != null && !name.isBlank()) {
+            ObjectNames.check(problems, p, ObjectNames.Kind.REFERENCE, name);
+        }
     }
 
     private static Optional<String> blankless(String s) {

@@ -13,6 +13,11 @@ public record SpecProblem(String path, Rule rule, String message) {
     public enum Rule {
         /** A field that must be present is missing or empty. */
         REQUIRED,
+        /**
+         * A name or key that breaks Kubernetes' rules for it (DNS-1123 subdomain or label, ConfigMap key), or a path
+         * with {@code ..} components: names become host paths, so these are refused, never repaired.
+         */
+        INVALID_NAME,
         /** A value of the wrong type or shape (YAML scalar where an object belongs, "yes" for a number...). */
         INVALID_TYPE,
         /** A Kubernetes quantity that cannot be read, or is negative. */

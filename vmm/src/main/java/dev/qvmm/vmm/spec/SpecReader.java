@@ -98,7 +98,7 @@ public final class SpecReader {
         for (int i = 0; i < docs.size(); i++) {
             JsonNode doc = docs.get(i);
             String kind = doc.path("kind").asText("");
-            String prefix = kind + "/" + doc.path("metadata").path("name").asText("?") + ": ";
+            String prefix = kind + "/" + dev.qvmm.vmm.PathGuard.printable(doc.path("metadata").path("name").asText("?")) + ": ";
             switch (kind) {
                 case "VirtualMachineInstance", "VirtualMachine" -> {
                     if (vmDoc != null) {

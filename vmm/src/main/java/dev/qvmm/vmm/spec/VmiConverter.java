@@ -26,6 +26,11 @@ final class VmiConverter {
         if (name == null || name.isBlank()) {
             problems.error("metadata.name", SpecProblem.Rule.REQUIRED, "the VM needs metadata.name");
             name = "vm";
+        } else if (!ObjectNames.check(problems, "metadata.name", ObjectNames.Kind.VM, name)) {
+            name = "vm";
+        }
+        if (meta != null && meta.namespace() != null) {
+            ObjectNames.check(problems, "metadata.namespace", ObjectNames.Kind.NAMESPACE, meta.namespace());
         }
         if (spec == null || spec.domain() == null) {
             problems.error(p + ".domain", SpecProblem.Rule.REQUIRED, "spec.domain is required");

@@ -45,6 +45,9 @@ final class VolumeConverter {
                 continue;
             }
             named.add(v.name());
+            if (!ObjectNames.check(problems, p + ".name", ObjectNames.Kind.DEVICE, v.name())) {
+                continue;
+            }
             if (out.containsKey(v.name())) {
                 problems.error(p + ".name", SpecProblem.Rule.DUPLICATE_NAME,
                         "volume name \"" + v.name() + "\" is used by an earlier volume; names must be unique");
@@ -91,11 +94,11 @@ final class VolumeConverter {
             case "dataVolume" -> dataVolume(v.dataVolume(), sp);
             case "cloudInitNoCloud" -> cloudInit(v.name(), v.cloudInitNoCloud(), sp).map(VolumeSource.CloudInitNoCloud::new);
             case "cloudInitConfigDrive" -> cloudInit(v.name(), v.cloudInitConfigDrive(), sp).map(VolumeSource.CloudInitConfigDrive::new);
-            case "configMap" -> label(v.configMap().volumeLabel(), sp).flatMap(l -> required(v.configMap().name(), sp + ".name",
+            case "configMap" -> label(v.configMap().volumeLabel(), sp).flatMap(l -> reference(v.configMap().name(), sp + ".name",
                     "the ConfigMap's name").map(n -> new VolumeSource.ConfigMap(n, l)));
-            case "secret" -> label(v.secret().volumeLabel(), sp).flatMap(l -> required(v.secret().secretName(), sp + ".secretName",
+            case "secret" -> label(v.secret().volumeLabel(), sp).flatMap(l -> reference(v.secret().secretName(), sp + ".secretName",
                     "the Secret's name").map(n -> new VolumeSource.Secret(n, l)));
-            case "serviceAccount" -> required(v.serviceAccount().serviceAccountName(), sp + ".serviceAccountName",
+            case "serviceAccount" -> reference(v.serviceAccount().serviceAccountName(), sp + ".serviceAccountName",
                     "the ServiceAccount's name").map(VolumeSource.ServiceAccount::new);
             case "downwardMetrics" -> Optional.of(new VolumeSource.DownwardMetrics());
             default -> throw new IllegalStateException("source " + key + " listed above but not converted");
@@ -120,10 +123,18 @@ final class VolumeConverter {
         return Optional.of(value);
     }
 
+    /** A required name of another object, which becomes a host path: it must be one (see {@link ObjectNames.Kind#REFERENCE}). */
+    private Optional<String> reference(String value, String path, String what) {
+        return required(value, path, what).filter(n -> ObjectNames.check(problems, path, ObjectNames.Kind.REFERENCE, n));
+    }
+
     private Optional<VolumeSource> containerDisk(VolumeDtos.ContainerDisk c, String p) {
         if (c != null && c.imagePullSecret() != null && !c.imagePullSecret().isBlank()) {
             problems.warn(p + ".imagePullSecret", "imagePullSecret \"" + c.imagePullSecret() + "\" is not used: qvmm pulls "
                     + "with the host's registry credentials (skopeo login, containers-auth.json)");
+        }
+        if (c.path() != null && !ObjectNames.checkContainedPath(problems, p + ".path", c.path())) {
+            return Optional.empty();
         }
         return required(c.image(), p + ".image", "the container image")
                 .map(image -> new VolumeSource.ContainerDisk(image, Optional.ofNullable(c.path())));
@@ -134,7 +145,7 @@ final class VolumeConverter {
             problems.error(p, SpecProblem.Rule.REQUIRED, "a persistentVolumeClaim with claimName is required");
             return Optional.empty();
         }
-        return required(c.claimName(), p + ".claimName", "claimName")
+        return reference(c.claimName(), p + ".claimName", "claimName")
                 .map(n -> claims.getOrDefault(n, ClaimInfo.unknown(n)));
     }
 
@@ -143,7 +154,7 @@ final class VolumeConverter {
     }
 
     private Optional<VolumeSource> dataVolume(VolumeDtos.DataVolumeRef d, String p) {
-        return required(d.name(), p + ".name", "the DataVolume's name").map(n -> {
+        return reference(d.name(), p + ".name", "the DataVolume's name").map(n -> {
             DataVolumeSpec dv = dataVolumes.get(n);
             ClaimInfo claim = dv != null ? dv.claim() : claims.getOrDefault(n, ClaimInfo.unknown(n));
             return new VolumeSource.DataVolume(n, claim);
@@ -221,6 +232,9 @@ final class VolumeConverter {
      */
     private Optional<CloudInitData> cloudInit(String volume, VolumeDtos.CloudInit c, String p) {
         int before = problems.problems.size();
+        secretRef(c.userDataSecretRef(), p + ".userDataSecretRef");
+        secretRef(c.secretRef(), p + ".secretRef");
+        secretRef(c.networkDataSecretRef(), p + ".networkDataSecretRef");
         Optional<CloudInitData.Source> user = inline(volume, c.userData(), c.userDataBase64(), p, "userData");
         Optional<CloudInitData.Source> network = inline(volume, c.networkData(), c.networkDataBase64(), p, "networkData");
         Optional<String> userSecret = ref(c.userDataSecretRef()).or(() -> ref(c.secretRef()));
@@ -253,6 +267,10 @@ final class VolumeConverter {
                 .or(() -> networkSecret.map(s -> new CloudInitData.FromSecret(s, List.of("networkdata", "networkData"), true)))
                 .or(() -> ref(c.secretRef()).map(s -> new CloudInitData.FromSecret(s, List.of("networkdata", "networkData"), false)));
         return Optional.of(new CloudInitData(userSource, networkSource));
+    }
+
+    private void secretRef(VolumeDtos.LocalRef r, String p) {
+        ref(r).ifPresent(n -> ObjectNames.check(problems, p + ".name", ObjectNames.Kind.REFERENCE, n));
     }
 
     private static Optional<String> ref(VolumeDtos.LocalRef r) {

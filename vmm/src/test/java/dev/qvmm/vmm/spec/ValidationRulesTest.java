@@ -64,6 +64,8 @@ class ValidationRulesTest {
                         vmi("", "      - {name: a, disk: {}, bootOrder: [1]}\n", "  - {name: a, emptyDisk: {capacity: 1Gi}}\n")),
                 Arguments.of(SpecProblem.Rule.INVALID_QUANTITY, "spec.volumes[0].emptyDisk.capacity",
                         vmi("", "      - {name: a, disk: {}}\n", "  - {name: a, emptyDisk: {capacity: 1GB}}\n")),
+                Arguments.of(SpecProblem.Rule.INVALID_NAME, "spec.volumes[0].persistentVolumeClaim.claimName",
+                        vmi("", "      - {name: a, disk: {}}\n", "  - {name: a, persistentVolumeClaim: {claimName: ../../x}}\n")),
                 Arguments.of(SpecProblem.Rule.DUPLICATE_NAME, "spec.volumes[1].name",
                         vmi("", "      - {name: a, disk: {}}\n", "  - {name: a, emptyDisk: {capacity: 1Gi}}\n  - {name: a, emptyDisk: {capacity: 1Gi}}\n")),
                 Arguments.of(SpecProblem.Rule.VOLUME_NOT_FOUND, "spec.domain.devices.disks[0].volumeName",

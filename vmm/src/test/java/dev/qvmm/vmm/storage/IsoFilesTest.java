@@ -122,8 +122,10 @@ class IsoFilesTest {
     @Test
     void hostnameIsSpecHostnameOrTheNameUpToItsFirstDotAtMost63Characters() {
         assertEquals("web", read(vmi("web.example.com", "", "cloudInitNoCloud: {userData: x}", "")).spec().hostname());
-        String longName = "a".repeat(70);
-        assertEquals("a".repeat(63), read(vmi(longName, "", "cloudInitNoCloud: {userData: x}", "")).spec().hostname());
+        // The name is at most 63 characters (refused otherwise, at metadata.name), so its first label always fits.
+        assertEquals("a".repeat(63), read(vmi("a".repeat(63), "", "cloudInitNoCloud: {userData: x}", "")).spec().hostname());
+        VmmException tooLong = assertThrows(VmmException.class, () -> read(vmi("a".repeat(64), "", "cloudInitNoCloud: {userData: x}", "")));
+        assertEquals("metadata.name", tooLong.problems().getFirst().path());
         assertEquals("given", read(vmi("web.example.com", "  hostname: given\n", "cloudInitNoCloud: {userData: x}", ""))
                 .spec().hostname());
         VmmException e = assertThrows(VmmException.class, () -> read(vmi("vm", "  hostname: " + "b".repeat(64) + "\n",
