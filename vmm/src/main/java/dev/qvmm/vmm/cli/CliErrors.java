@@ -27,7 +27,7 @@ final class CliErrors {
         }
         err.flush();
         return switch (e.kind()) {
-            case SPEC_INVALID, SPEC_UNREADABLE, HOST_CONFIG_INVALID, PATH_NOT_ALLOWED -> INVALID_INPUT;
+            case SPEC_INVALID, SPEC_UNREADABLE, HOST_CONFIG_INVALID, PATH_NOT_ALLOWED, PATH_ESCAPES_ROOT -> INVALID_INPUT;
             default -> FAILED;
         };
     }

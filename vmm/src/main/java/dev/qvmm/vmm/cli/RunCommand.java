@@ -113,6 +113,7 @@ public final class RunCommand implements Callable<Integer> {
             ArtifactPreparer preparer = new ArtifactPreparer(QemuImg.onPath(), progress)
                     .virtiofsd(config.virtiofsd(), config.virtiofsdUser());
             prepared = preparer.prepare(plan.artifacts());
+            plan.kernel().ifPresent(StoragePlan.KernelPlan::requireInsideImage);
             preparer.warnings().forEach(w -> printer.note("warning: " + w));
             prepared.companions().forEach(c -> {
                 if (c instanceof VirtiofsdCompanion v) {

@@ -302,7 +302,7 @@ public final class ApiServer implements AutoCloseable {
                 HttpResponseStatus status = switch (v.kind()) {
                     case VM_NOT_FOUND -> HttpResponseStatus.NOT_FOUND;
                     case VM_EXISTS, VM_STATE_CONFLICT, LAYOUT_EXHAUSTED -> HttpResponseStatus.CONFLICT;
-                    case SPEC_INVALID, SPEC_UNREADABLE, PATH_NOT_ALLOWED -> HttpResponseStatus.UNPROCESSABLE_ENTITY;
+                    case SPEC_INVALID, SPEC_UNREADABLE, PATH_NOT_ALLOWED, PATH_ESCAPES_ROOT -> HttpResponseStatus.UNPROCESSABLE_ENTITY;
                     default -> HttpResponseStatus.INTERNAL_SERVER_ERROR;
                 };
                 ObjectNode err = error(v.getMessage(), v.kind().name());

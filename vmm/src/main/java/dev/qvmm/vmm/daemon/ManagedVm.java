@@ -319,6 +319,7 @@ public final class ManagedVm {
             List<String> argv = ArgvRenderer.argv(plan);
             Files.write(run.file("plan.args"), argv);
             prepared = preparer().prepare(plan.artifacts());
+            plan.kernel().ifPresent(StoragePlan.KernelPlan::requireInsideImage);
             ephemeral = prepared.ephemeral();
             hotplug = new HotplugVolumes(name, HotplugSlots.of(plan), List.of());
             java.util.Map<String, List<String>> drives = Media.of(plan);
@@ -487,7 +488,7 @@ public final class ManagedVm {
     }
 
     private RunDirectory runDirectory() {
-        return new RunDirectory(host.stateDir().resolve("run").resolve(name).toAbsolutePath().normalize());
+        return RunDirectory.of(host.stateDir(), name);
     }
 
     private static VmState phase(String s) {

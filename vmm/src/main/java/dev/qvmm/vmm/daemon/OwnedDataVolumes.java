@@ -21,7 +21,8 @@ final class OwnedDataVolumes {
     static List<Path> delete(String specYaml, Path claims) throws IOException {
         List<Path> deleted = new ArrayList<>();
         for (String dv : SpecEdit.templateDataVolumes(specYaml)) {
-            Path claim = claims.resolve(dv);
+            // A name the spec reader refused never reaches here; the guard is for a spec.yaml edited by hand.
+            Path claim = dev.qvmm.vmm.PathGuard.child(claims, "claim of DataVolume", dv);
             Files.deleteIfExists(claim.resolve("disk.img"));
             Files.deleteIfExists(claim.resolve("disk.img.imported"));
             try {

@@ -66,13 +66,14 @@ final class VmStore {
 
     /** Forgets the VM: its spec and record (never anything the spec points at). */
     void delete(String name) throws IOException {
+        dev.qvmm.vmm.PathGuard.removable(root, dir(name), "stored VM");
         Files.deleteIfExists(dir(name).resolve("vm.json"));
         Files.deleteIfExists(dir(name).resolve("spec.yaml"));
         Files.deleteIfExists(dir(name));
     }
 
     private Path dir(String name) {
-        return root.resolve(name);
+        return dev.qvmm.vmm.PathGuard.child(root, "stored VM", name);
     }
 
     private static void write(Path target, byte[] bytes) throws IOException {

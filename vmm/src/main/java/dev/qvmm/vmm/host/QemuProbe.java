@@ -66,7 +66,7 @@ public final class QemuProbe {
 
     private static QemuCapabilities probe(String binary, Path real) throws IOException {
         Path dir = Files.createTempDirectory("qvmm-qemu-probe");
-        RunDirectory run = new RunDirectory(dir);
+        RunDirectory run = new RunDirectory(dir.getParent(), dir);
         QemuProcess qemu = QemuProcess.start(List.of(real.toString(), "-machine", "none", "-nodefaults", "-display", "none",
                 "-S", "-qmp", "unix:" + run.qmpSocket() + ",server=on,wait=off"), run, "qemu-probe");
         try {

@@ -1,5 +1,6 @@
 package dev.qvmm.vmm.launch;
 
+import dev.qvmm.vmm.PathGuard;
 import dev.qvmm.vmm.VmmException;
 
 import java.io.IOException;
@@ -14,14 +15,26 @@ import java.util.stream.Stream;
  * ephemeral artifacts; it is kept across guest reboots and removed with the VM. Never holds user
  * data, so {@link #remove()} may delete it whole.
  */
-public record RunDirectory(Path path) {
+public record RunDirectory(Path root, Path path) {
 
     /** sun_path is 108 bytes including the terminating NUL. */
     static final int MAX_SOCKET_PATH = 107;
 
+    /** A run directory strictly inside {@code root} (checked: {@link PathGuard#inside}). */
+    public RunDirectory {
+        path = PathGuard.inside(root, path, "run directory");
+        root = root.toAbsolutePath().normalize();
+    }
+
+    /** {@code <state-dir>/run/<vm>}, not created; the name must be one path component ({@link PathGuard#child}). */
+    public static RunDirectory of(Path stateDir, String vmName) {
+        Path root = stateDir.resolve("run");
+        return new RunDirectory(root, PathGuard.child(root, "run directory of VM", vmName));
+    }
+
     public static RunDirectory create(Path stateDir, String vmName) {
-        Path dir = stateDir.resolve("run").resolve(vmName).toAbsolutePath().normalize();
-        RunDirectory run = new RunDirectory(dir);
+        RunDirectory run = of(stateDir, vmName);
+        Path dir = run.path();
         int longest = run.consoleSocket().toString().length();
         if (longest > MAX_SOCKET_PATH) {
             throw new VmmException(VmmException.Kind.RUN_DIRECTORY, dir.toString(), "run directory " + dir
@@ -32,6 +45,10 @@ public record RunDirectory(Path path) {
             throw new VmmException(VmmException.Kind.RUN_DIRECTORY, dir.toString(), "VM \"" + vmName
                     + "\" already has a run directory with a QMP socket (" + run.qmpSocket() + "): is it running? "
                     + "Stop it first, or remove " + dir + " if it is a leftover");
+        }
+        if (Files.isSymbolicLink(dir)) {
+            throw new VmmException(VmmException.Kind.RUN_DIRECTORY, dir.toString(), "run directory " + dir
+                    + " is a symbolic link; qvmm writes its run files only into a directory of its own: remove the link");
         }
         try {
             Files.createDirectories(dir);
@@ -66,9 +83,18 @@ public record RunDirectory(Path path) {
         return path.resolve(name);
     }
 
-    /** Deletes the directory and everything in it (only qvmm's own files live here). */
+    /**
+     * Deletes the directory and everything in it (only qvmm's own files live here). Never follows a
+     * symbolic link (a link inside is removed as a link), and never removes anything outside
+     * {@link #root()} or the root itself: checked again here, as the last line of defence.
+     */
     public void remove() throws IOException {
-        if (!Files.exists(path)) {
+        if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        PathGuard.removable(root, path, "run directory");
+        if (Files.isSymbolicLink(path)) {
+            Files.delete(path);
             return;
         }
         try (Stream<Path> files = Files.walk(path)) {

@@ -11,6 +11,7 @@ import dev.qvmm.blockdev.NodeName;
 import dev.qvmm.blockdev.NodeOptions;
 import dev.qvmm.blockdev.Qcow2Node;
 import dev.qvmm.blockdev.RawNode;
+import dev.qvmm.vmm.PathGuard;
 import dev.qvmm.vmm.VmmException;
 import dev.qvmm.vmm.spec.CacheMode;
 import dev.qvmm.vmm.spec.ClaimInfo;
@@ -77,21 +78,21 @@ final class DiskBackends {
                 List<Artifact> claimArtifacts = new ArrayList<>();
                 base = claim(disk, e.claim(), true, claimArtifacts, Optional.empty());
                 claimArtifacts.stream().filter(a -> a instanceof Artifact.RequireBlockDevice).forEach(artifacts::add);
-                Path path = vmDir.resolve("ephemeral").resolve(n + ".qcow2");
+                Path path = PathGuard.child(vmDir, "ephemeral overlay of disk", "ephemeral", n + ".qcow2");
                 overlay = Optional.of(new Image(path, false, "qcow2", disk.readOnly(), false));
                 artifacts.add(new Artifact.CreateOverlay(n, path, base.path(), Optional.of(base.format())));
             }
             case VolumeSource.ContainerDisk c -> {
-                Path diskPath = host.imageStore().resolve(imageKey(c.image())).resolve("disk.img");
+                Path diskPath = PathGuard.child(host.imageStore(), "image store entry", imageKey(c.image()), "disk.img");
                 artifacts.add(new Artifact.PullContainerDisk(n, c.image(), c.path(), diskPath));
-                Path path = vmDir.resolve("container-disks").resolve(n + ".qcow2");
+                Path path = PathGuard.child(vmDir, "containerDisk overlay of disk", "container-disks", n + ".qcow2");
                 artifacts.add(new Artifact.CreateOverlay(n, path, diskPath));
                 base = null;
                 overlay = Optional.of(new Image(path, false, "qcow2", disk.readOnly(), false));
                 overlayFromHeader = true;
             }
             case VolumeSource.EmptyDisk e -> {
-                Path path = vmDir.resolve("empty-disks").resolve(n + ".qcow2");
+                Path path = PathGuard.child(vmDir, "emptyDisk", "empty-disks", n + ".qcow2");
                 artifacts.add(new Artifact.CreateEmptyDisk(n, path, e.capacityBytes()));
                 base = new Image(path, false, "qcow2", disk.readOnly(), false);
             }
@@ -110,9 +111,9 @@ final class DiskBackends {
             case VolumeSource.Secret s -> base = iso(disk, s.volumeLabel().orElse("cfgdata"),
                     new IsoContent.Keys(object("Secret", s.secretName())), artifacts);
             case VolumeSource.ServiceAccount s -> base = iso(disk, "cfgdata", new IsoContent.ServiceAccount(s.serviceAccountName(),
-                    spec.namespace(), host.serviceAccountsDir().resolve(s.serviceAccountName())), artifacts);
+                    spec.namespace(), PathGuard.child(host.serviceAccountsDir(), "ServiceAccount", s.serviceAccountName())), artifacts);
             case VolumeSource.DownwardMetrics d -> {
-                Path path = vmDir.resolve("downward-metrics").resolve(n + ".raw");
+                Path path = PathGuard.child(vmDir, "downwardMetrics disk", "downward-metrics", n + ".raw");
                 artifacts.add(new Artifact.DownwardMetricsDisk(n, path, spec.cpu().vcpus(), spec.memoryBytes()));
                 base = new Image(path, false, "raw", disk.readOnly(), false);
             }
@@ -175,7 +176,7 @@ final class DiskBackends {
                         + "needs one; add a PersistentVolume with local.path or bind a device in the host config (blockClaims)");
             }
             notes.add(disk.path() + ": claim \"" + claim.claimName() + "\" is volumeMode Block but no host device is bound to it; "
-                    + "it is served from " + host.claimsDir().resolve(claim.claimName()).resolve("disk.img")
+                    + "it is served from " + PathGuard.child(host.claimsDir(), "claim", claim.claimName(), "disk.img")
                     + " presented raw (bind a device with a PersistentVolume's local.path or the host config's blockClaims)");
         } else if (claim.mode() == ClaimInfo.VolumeMode.BLOCK) {
             if (fromHost.isPresent() && fromStream.isPresent() && !fromHost.get().equals(fromStream.get())) {
@@ -190,7 +191,7 @@ final class DiskBackends {
                     d.claim().requestedBytes(), true)));
             return new Image(device, true, "raw", readOnly, claim.thick());
         }
-        Path path = host.claimsDir().resolve(claim.claimName()).resolve("disk.img");
+        Path path = PathGuard.child(host.claimsDir(), "claim", claim.claimName(), "disk.img");
         if (dv.isPresent()) {
             DataVolumeSpec d = dv.get();
             artifacts.add(new Artifact.ImportDataVolume(disk.name(), d.name(), source(d), path, d.claim().requestedBytes(), false));
@@ -207,7 +208,7 @@ final class DiskBackends {
     }
 
     private Image iso(DiskSpec disk, String label, IsoContent content, List<Artifact> artifacts) {
-        Path path = host.runDir().resolve("config").resolve(disk.name() + ".iso");
+        Path path = PathGuard.child(host.runDir(), "generated ISO of disk", "config", disk.name() + ".iso");
         artifacts.add(new Artifact.BuildIso(disk.name(), path, label, content));
         return new Image(path, false, "raw", disk.readOnly(), false);
     }
@@ -230,8 +231,7 @@ final class DiskBackends {
         if (inStream != null) {
             return new IsoContent.InStream(kind, name, inStream);
         }
-        return new IsoContent.HostDirectory(kind, name, (kind.equals("Secret") ? host.secretsDir() : host.configMapsDir())
-                .resolve(name));
+        return new IsoContent.HostDirectory(kind, name, PathGuard.child(kind.equals("Secret") ? host.secretsDir() : host.configMapsDir(), kind, name));
     }
 
     /** The DataVolume's source on this host: URLs parsed, a clone's claim and a registry image's store entry resolved. */
@@ -247,11 +247,11 @@ final class DiskBackends {
             case DataVolumeSpec.S3 h -> new ImportSource.S3(h.url());
             case DataVolumeSpec.Registry r -> {
                 String image = r.url().substring("docker://".length());
-                yield new ImportSource.Registry(image, host.imageStore().resolve(imageKey(image)).resolve("disk.img"));
+                yield new ImportSource.Registry(image, PathGuard.child(host.imageStore(), "image store entry", imageKey(image), "disk.img"));
             }
             case DataVolumeSpec.Blank b -> new ImportSource.Blank();
             case DataVolumeSpec.Upload u -> new ImportSource.Upload();
-            case DataVolumeSpec.Clone c -> new ImportSource.Clone(c.claimName(), host.claimsDir().resolve(c.claimName()).resolve("disk.img"));
+            case DataVolumeSpec.Clone c -> new ImportSource.Clone(c.claimName(), PathGuard.child(host.claimsDir(), "clone source claim", c.claimName(), "disk.img"));
         };
     }
 

@@ -86,7 +86,7 @@ public final class HostPlanning {
     }
 
     private static HostFacts facts(VmSpec spec, HostConfig c, Path stateDir, Accelerator accelerator, Set<Path> withoutDirectIo) {
-        return new HostFacts(c.claims(), stateDir.resolve("run").resolve(spec.name()), c.images(), accelerator,
+        return new HostFacts(c.claims(), dev.qvmm.vmm.PathGuard.child(stateDir, "run directory of VM", "run", spec.name()), c.images(), accelerator,
                 withoutDirectIo, c.blockClaims(), c.persistentReservation(), c.prHelperSocket(), c.ioUring(), c.spareRootPorts(),
                 stateDir, c.configMaps(), c.secrets(), c.serviceAccounts(), c.expandDisks(), c.pvcTolerateLessSpaceUpToPercent());
     }

@@ -68,7 +68,7 @@ public final class IsoBuilder {
         Path staging = target.resolveSibling("." + base + ".staging");
         try {
             for (Map.Entry<String, IsoFiles.Content> f : files.entrySet()) {
-                Path file = tree.resolve(f.getKey());
+                Path file = dev.qvmm.vmm.PathGuard.inside(tree, Path.of(f.getKey()), "ISO file of volume " + iso.forName());
                 Files.createDirectories(file.getParent());
                 switch (f.getValue()) {
                     case IsoFiles.Bytes b -> Files.write(file, b.bytes());

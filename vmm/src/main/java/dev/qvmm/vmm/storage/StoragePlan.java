@@ -31,8 +31,19 @@ public record StoragePlan(String vmName, String machineType, Accelerator acceler
     public record FilesystemPlan(String name, String chardev, Path socket, Device device) {
     }
 
-    /** Direct kernel boot. */
-    public record KernelPlan(Optional<Path> kernel, Optional<Path> initrd, Optional<String> append) {
+    /** Direct kernel boot: kernel and initrd inside {@code imageRoot} (a host directory or a pulled image's rootfs). */
+    public record KernelPlan(Path imageRoot, Optional<Path> kernel, Optional<Path> initrd, Optional<String> append) {
+
+        /**
+         * Once the image is on the host (after preparing): the kernel and initrd must really be inside
+         * it, symbolic links resolved, so a link in the image cannot hand QEMU a host file.
+         *
+         * @throws dev.qvmm.vmm.VmmException of kind PATH_ESCAPES_ROOT otherwise
+         */
+        public void requireInsideImage() {
+            kernel.ifPresent(k -> dev.qvmm.vmm.PathGuard.realChild(imageRoot, k, "kernelBoot kernelPath"));
+            initrd.ifPresent(i -> dev.qvmm.vmm.PathGuard.realChild(imageRoot, i, "kernelBoot initrdPath"));
+        }
     }
 
     public StoragePlan {

@@ -23,6 +23,7 @@ import dev.qvmm.blockdev.VirtSerialPort;
 import dev.qvmm.blockdev.VirtioSerialPci;
 import dev.qvmm.blockdev.VirtioBlkPci;
 import dev.qvmm.blockdev.VirtioScsiPci;
+import dev.qvmm.vmm.PathGuard;
 import dev.qvmm.vmm.VmmException;
 import dev.qvmm.vmm.spec.Bus;
 import dev.qvmm.vmm.spec.CacheMode;
@@ -173,13 +174,13 @@ public final class StoragePlanner {
         for (FilesystemSpec f : spec.filesystems()) {
             String chardev = NodeName.derive("chr-fs", f.name()).value();
             Path dir = host.runDir().resolve("virtiofs");
-            Path socket = dir.resolve(f.name() + ".sock");
+            Path socket = PathGuard.child(dir, "virtiofs socket of filesystem", f.name() + ".sock");
             Optional<KeyData> contents = inStream(f, spec);
             // A stream ConfigMap/Secret: <name>.d is private to the daemon (0700), data/ in it is what the guest sees.
-            Path shared = contents.isPresent() ? dir.resolve(f.name() + ".d").resolve("data") : fsSource(f, host);
+            Path shared = contents.isPresent() ? PathGuard.child(dir, "virtiofs share of filesystem", f.name() + ".d", "data") : fsSource(f, host);
             boolean claim = f.volume().source() instanceof VolumeSource.PersistentVolumeClaim
                     || f.volume().source() instanceof VolumeSource.DataVolume;
-            artifacts.add(new Artifact.StartVirtiofsd(f.name(), socket, dir.resolve(f.name() + ".log"), shared, contents, claim));
+            artifacts.add(new Artifact.StartVirtiofsd(f.name(), socket, PathGuard.child(dir, "virtiofsd log of filesystem", f.name() + ".log"), shared, contents, claim));
             filesystems.add(new StoragePlan.FilesystemPlan(f.name(), chardev, socket,
                     new VhostUserFsPci(NodeName.derive("fs", f.name()).value(), layout.next(), chardev, f.name())));
         }
@@ -329,7 +330,7 @@ public final class StoragePlanner {
                     "filesystem \"" + f.name() + "\": " + kind + " name \"" + name + "\" is not a Kubernetes object name "
                             + "(lowercase letters, digits, '-' and '.', at most 253); it must name a directory directly under " + root)));
         }
-        return root.resolve(name);
+        return PathGuard.child(root, kind, name);
     }
 
     /** A ConfigMap or Secret written in the YAML stream: its data, which the run writes out to share. */
@@ -346,11 +347,12 @@ public final class StoragePlanner {
         if (k.imageIsHostDirectory()) {
             root = Path.of(k.image());
         } else {
-            root = host.imageStore().resolve(DiskBackends.imageKey(k.image())).resolve("rootfs");
+            root = PathGuard.child(host.imageStore(), "image store entry", DiskBackends.imageKey(k.image()), "rootfs");
             artifacts.add(new Artifact.PullContainerDisk("kernelBoot", k.image(), Optional.empty(), root));
         }
-        return new StoragePlan.KernelPlan(k.kernelPath().map(p -> root.resolve(strip(p))),
-                k.initrdPath().map(p -> root.resolve(strip(p))), k.kernelArgs());
+        // Lexically inside the image here; the preparer checks again once links can be resolved (PathGuard.realChild).
+        return new StoragePlan.KernelPlan(root, k.kernelPath().map(p -> PathGuard.inside(root, Path.of(strip(p)), "kernelBoot kernelPath")),
+                k.initrdPath().map(p -> PathGuard.inside(root, Path.of(strip(p)), "kernelBoot initrdPath")), k.kernelArgs());
     }
 
     private static String strip(String p) {
