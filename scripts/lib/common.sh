@@ -7,6 +7,10 @@ export QVMM_HOME
 # shellcheck source=java.sh
 . "$QVMM_HOME/scripts/lib/java.sh"
 
+# What a script may run without installing it: the Essential and Priority: required packages,
+# that is what `mmdebstrap --variant=minbase` makes (bash, coreutils, sed, grep, mawk, findutils,
+# gzip, tar, util-linux, dpkg, apt). Every other command comes from a package named here or in
+# a qvmm_require_packages call next to its use; scripts/fresh-host-check proves it for the demo.
 # Debian packages qvmm needs on the host (xorriso builds ISOs, skopeo pulls containerDisks) ...
 QVMM_PACKAGES=(qemu-system-x86 qemu-utils maven python3 xorriso skopeo)
 # ... and what only the tests add: a real OCI registry on loopback, genisoimage, the other ISO
@@ -65,6 +69,7 @@ qvmm_ensure_built() {
   fi
   # package, not install: the jar and its lib/ come from this checkout's own target/ directories,
   # and ~/.m2, which other checkouts share, stays as it was.
+  command -v mvn >/dev/null 2>&1 || qvmm_require_packages maven
   echo "qvmm: building (mvn package -pl vmm -am)..." >&2
   qvmm_mvn package -pl vmm -am -DskipTests
 }
