@@ -57,8 +57,8 @@ final class SpecInput {
 
     private static YAMLFactory factory() {
         LoaderOptions loader = new LoaderOptions();
-        // Backstops only: the byte bound is met first (a code point is at least one byte), and Jackson's
-        // nesting constraint (a typed exception, with the path) fires before SnakeYAML's.
+        // Backstops only: the byte bound is met first (a code point is at least one byte), and the Guard's
+        // nesting check (with the path) one level before Jackson's and SnakeYAML's.
         loader.setCodePointLimit(MAX_SPEC_BYTES + 1);
         loader.setNestingDepthLimit(MAX_NESTING_DEPTH + 8);
         loader.setMaxAliasesForCollections(0);
@@ -67,7 +67,7 @@ final class SpecInput {
                 .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL)
                 .loaderOptions(loader)
                 .streamReadConstraints(StreamReadConstraints.builder()
-                        .maxNestingDepth(MAX_NESTING_DEPTH)
+                        .maxNestingDepth(MAX_NESTING_DEPTH + 1)
                         .maxStringLength(MAX_SPEC_BYTES)
                         .maxDocumentLength(MAX_SPEC_BYTES)
                         .build())
@@ -111,8 +111,8 @@ final class SpecInput {
             while (it.hasNextValue()) {
                 if (++count > MAX_DOCUMENTS) {
                     throw refusal(source, "document " + count, SpecProblem.Rule.INPUT_LIMIT, source + " has more than "
-                            + MAX_DOCUMENTS + " documents, the most qvmm reads in one spec; put one VM and the objects it uses "
-                            + "in a file, and other objects in the state directory", null);
+                            + MAX_DOCUMENTS + " documents (document " + count + " is one too many), the most qvmm reads in one spec; "
+                            + "put one VM and the objects it uses in a file, and other objects in the state directory", null);
                 }
                 JsonNode n = it.nextValue();
                 if (n != null && !n.isNull() && !n.isMissingNode()) {
@@ -176,6 +176,7 @@ final class SpecInput {
     private static final class Guard extends JsonParserDelegate {
         private final YAMLParser yaml;
         private final Deque<Set<String>> keys = new ArrayDeque<>();
+        private int depth;
 
         Guard(YAMLParser yaml) {
             super(yaml);
@@ -191,6 +192,13 @@ final class SpecInput {
             if (yaml.isCurrentAlias()) {
                 throw new Refused(SpecProblem.Rule.YAML_ALIAS, SpecReader.path(getParsingContext()), "YAML alias *"
                         + yaml.getCurrentAnchor() + " is not read by qvmm (nor expanded safely); write the value out in full");
+            }
+            if (t.isStructStart() && ++depth > MAX_NESTING_DEPTH) {
+                throw new Refused(SpecProblem.Rule.INPUT_LIMIT, SpecReader.path(getParsingContext()), "nests deeper than "
+                        + MAX_NESTING_DEPTH + " levels of mappings and lists, the most qvmm reads; no KubeVirt object needs more");
+            }
+            if (t.isStructEnd()) {
+                depth--;
             }
             switch (t) {
                 case START_OBJECT -> keys.push(new HashSet<>());

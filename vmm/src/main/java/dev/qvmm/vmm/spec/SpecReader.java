@@ -192,14 +192,14 @@ public final class SpecReader {
             problems.error(prefix + at(e), SpecProblem.Rule.INVALID_TYPE, message);
             return Optional.empty();
         } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
-            problems.error(prefix + at(e), SpecProblem.Rule.INVALID_TYPE, e.getOriginalMessage());
-            return Optional.empty();
-        } catch (com.fasterxml.jackson.core.exc.InputCoercionException e) {
-            // A whole number beyond the field's type (cores: 99999999999); the parser still knows where it is.
-            String at = e.getProcessor() instanceof JsonParser p ? path(p.getParsingContext()) : "(document)";
-            problems.error(prefix + at, SpecProblem.Rule.OUT_OF_RANGE, "a whole number beyond "
-                    + (e.getTargetType() == Integer.TYPE || e.getTargetType() == Integer.class ? Integer.MAX_VALUE : Long.MAX_VALUE)
-                    + "; give a value in range");
+            if (e.getCause() instanceof com.fasterxml.jackson.core.exc.InputCoercionException c) {
+                // A whole number beyond the field's type (cores: 99999999999), wrapped with its path.
+                boolean isInt = c.getTargetType() == Integer.TYPE || c.getTargetType() == Integer.class;
+                problems.error(prefix + at(e), SpecProblem.Rule.OUT_OF_RANGE, "a whole number beyond "
+                        + (isInt ? Integer.MAX_VALUE : Long.MAX_VALUE) + "; give a value in range");
+            } else {
+                problems.error(prefix + at(e), SpecProblem.Rule.INVALID_TYPE, e.getOriginalMessage());
+            }
             return Optional.empty();
         } catch (IOException e) {
             problems.error(prefix + "(document)", SpecProblem.Rule.INVALID_TYPE, e.getMessage());
