@@ -45,6 +45,8 @@ class GuestSeesGeneratedIsosTest {
 
     /** scripts/qvmm's exit code for a failure that is not a spec problem. */
     static final int CLI_FAILED = 1;
+    /** A refusal of the user's input, even when found while preparing (a ConfigMap that is nowhere). */
+    static final int CLI_INVALID_INPUT = 2;
 
     static Path guest;
 
@@ -201,7 +203,7 @@ class GuestSeesGeneratedIsosTest {
                   - {name: settings, configMap: {name: nowhere}}
                 """);
         QvmmCli.Result run = QvmmCli.run(Duration.ofSeconds(60), "run", "--state-dir", state.toString(), spec.toString());
-        assertEquals(CLI_FAILED, run.exitCode(), run::toString);
+        assertEquals(CLI_INVALID_INPUT, run.exitCode(), run::toString);
         assertTrue(run.stderr().contains("volume \"settings\"") && run.stderr().contains("ConfigMap \"nowhere\"")
                 && run.stderr().contains(state.resolve("configmaps/nowhere").toString()), run::toString);
         try (Stream<Path> left = Files.walk(state)) {

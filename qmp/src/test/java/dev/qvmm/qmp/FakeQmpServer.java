@@ -67,18 +67,26 @@ final class FakeQmpServer implements AutoCloseable {
     private final ExecutorService reader = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("fake-qmp-reader").factory());
     private final ExecutorService writer = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("fake-qmp-writer").factory());
 
-    private FakeQmpServer(Path dir, Path socket, ServerSocketChannel server) {
+    private final String greeting;
+
+    private FakeQmpServer(Path dir, Path socket, ServerSocketChannel server, String greeting) {
         this.dir = dir;
         this.socket = socket;
         this.server = server;
+        this.greeting = greeting;
     }
 
     static FakeQmpServer start() throws IOException {
+        return start(GREETING + "\r\n");
+    }
+
+    /** A server that opens with {@code greeting} as given (hostile or partial); {@link #write} can carry on from it. */
+    static FakeQmpServer start(String greeting) throws IOException {
         Path dir = Files.createTempDirectory("qmp-fake");
         Path socket = dir.resolve("qmp.sock");
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
-        FakeQmpServer fake = new FakeQmpServer(dir, socket, server);
+        FakeQmpServer fake = new FakeQmpServer(dir, socket, server, greeting);
         fake.reader.execute(fake::serve);
         return fake;
     }
@@ -220,7 +228,7 @@ final class FakeQmpServer implements AutoCloseable {
         try {
             SocketChannel ch = server.accept();
             connection.complete(ch);
-            writer.execute(() -> writeNow(ch, GREETING + "\r\n"));
+            writer.execute(() -> writeNow(ch, greeting));
             InputStream in = new InputStream() {
                 @Override
                 public int read() throws IOException {

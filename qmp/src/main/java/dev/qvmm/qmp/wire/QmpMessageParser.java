@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.async.ByteBufferFeeder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -33,8 +35,6 @@ public final class QmpMessageParser {
 
     static final int MAX_DEPTH = 256;
 
-    private static final JsonFactory FACTORY = JsonFactory.builder().build();
-
     private final JsonNodeFactory nodes = JsonNodeFactory.instance;
     private final JsonParser parser;
     private final ByteBufferFeeder feeder;
@@ -47,8 +47,17 @@ public final class QmpMessageParser {
 
     public QmpMessageParser(long maxMessageBytes) {
         this.maxMessageBytes = maxMessageBytes;
+        // Jackson's own bounds (20 M chars per string by default) would otherwise fire before ours, inside a
+        // string, with an exception that has no location; ours are checked on every buffer and name the byte.
+        JsonFactory factory = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxStringLength((int) Math.min(Integer.MAX_VALUE, maxMessageBytes + 1))
+                        .maxNameLength((int) Math.min(Integer.MAX_VALUE, maxMessageBytes + 1))
+                        .maxNestingDepth(MAX_DEPTH + 1)
+                        .build())
+                .build();
         try {
-            this.parser = FACTORY.createNonBlockingByteBufferParser();
+            this.parser = factory.createNonBlockingByteBufferParser();
         } catch (IOException e) {
             throw new IllegalStateException("Jackson cannot create a non-blocking parser", e);
         }
@@ -70,21 +79,29 @@ public final class QmpMessageParser {
             }
         } catch (QmpException e) {
             throw e;
+        } catch (StreamConstraintsException e) {
+            // A backstop: the size check below normally stops a message first.
+            throw QmpException.protocol("a message from QEMU is over a parsing limit at byte " + offset() + " ("
+                    + e.getOriginalMessage() + "); the limit is " + maxMessageBytes + " bytes per message", e);
         } catch (JsonProcessingException e) {
-            throw QmpException.protocol("invalid JSON from QEMU at byte " + e.getLocation().getByteOffset() + ": "
-                    + e.getOriginalMessage(), e);
+            throw QmpException.protocol("not JSON from QEMU at byte " + offset() + ": " + e.getOriginalMessage(), e);
         } catch (IOException e) {
-            throw QmpException.protocol("cannot parse QMP input: " + e.getMessage(), e);
+            throw QmpException.protocol("cannot parse QMP input at byte " + offset() + ": " + e.getMessage(), e);
         }
-        if (depth > 0) {
-            checkSize();
-        }
+        // Also between messages: a never-ending top-level string is as hostile as a never-ending object.
+        checkSize();
+    }
+
+    /** Where the parser stands in the stream; the exception's own location may be absent (a constraint's has none). */
+    private long offset() {
+        return parser.currentLocation().getByteOffset();
     }
 
     /** Checked when a buffer ends inside a message and when a message ends, which may be in the same buffer. */
     private void checkSize() {
         if (parser.currentLocation().getByteOffset() - messageStart > maxMessageBytes) {
-            throw QmpException.protocol("a message from QEMU exceeds " + maxMessageBytes + " bytes", null);
+            throw QmpException.protocol("a message from QEMU, starting at byte " + messageStart + ", exceeds " + maxMessageBytes
+                    + " bytes (QmpOptions.maxMessageBytes)", null);
         }
     }
 
@@ -107,6 +124,7 @@ public final class QmpMessageParser {
                 stack[depth] = null;
                 if (depth == 0) {
                     checkSize();
+                    messageStart = offset();
                     sink.accept((ObjectNode) done);
                 }
             }

@@ -8,7 +8,10 @@ import java.io.PrintWriter;
 /** How every command reports a {@link VmmException}, and the exit code that goes with it. */
 final class CliErrors {
 
-    /** Bad input: the spec is unreadable or invalid, the host config is, or a spec path is outside the allowed roots. */
+    /**
+     * Bad input, found while reading or while preparing: the spec, the host config, or what they name (a path outside
+     * the allowed roots, a missing ConfigMap key, an image of a rejected format...); see {@link VmmException.Kind#userInput()}.
+     */
     static final int INVALID_INPUT = 2;
     /** Anything else that failed. */
     static final int FAILED = 1;
@@ -26,9 +29,6 @@ final class CliErrors {
             err.println("error: " + e.getMessage());
         }
         err.flush();
-        return switch (e.kind()) {
-            case SPEC_INVALID, SPEC_UNREADABLE, HOST_CONFIG_INVALID, PATH_NOT_ALLOWED, PATH_ESCAPES_ROOT -> INVALID_INPUT;
-            default -> FAILED;
-        };
+        return e.kind().userInput() ? INVALID_INPUT : FAILED;
     }
 }

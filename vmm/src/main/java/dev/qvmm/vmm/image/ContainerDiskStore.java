@@ -199,7 +199,7 @@ public final class ContainerDiskStore {
         if (pathInImage.isPresent()) {
             Path disk = rootfs.resolve(pathInImage.get().replaceFirst("^/+", "")).normalize();
             if (!disk.startsWith(rootfs) || !Files.isRegularFile(disk, LinkOption.NOFOLLOW_LINKS)) {
-                throw new VmmException(VmmException.Kind.VOLUME_UNAVAILABLE, volume, "volume \"" + volume + "\": image " + ref
+                throw new VmmException(VmmException.Kind.VOLUME_INVALID, volume, "volume \"" + volume + "\": image " + ref
                         + " has no regular file at path " + pathInImage.get() + " (it holds " + listing(rootfs, rootfs) + ")");
             }
             return disk;
@@ -213,7 +213,7 @@ public final class ContainerDiskStore {
         if (files.size() != 1 || entries.size() != 1) {
             String found = entries.isEmpty() ? "nothing under /disk; the image holds " + listing(rootfs, rootfs)
                     : listing(rootfs, dir);
-            throw new VmmException(VmmException.Kind.VOLUME_UNAVAILABLE, volume, "volume \"" + volume + "\": image " + ref
+            throw new VmmException(VmmException.Kind.VOLUME_INVALID, volume, "volume \"" + volume + "\": image " + ref
                     + " must hold exactly one file under /disk, found " + found
                     + "; fix the image or set the volume's containerDisk.path");
         }
@@ -241,11 +241,11 @@ public final class ContainerDiskStore {
         }
         String name = "/" + disk.getParent().getFileName() + "/" + disk.getFileName();
         if (!info.format().equals("raw") && !info.format().equals("qcow2")) {
-            throw new VmmException(VmmException.Kind.VOLUME_UNAVAILABLE, volume, "volume \"" + volume + "\": containerDisk "
+            throw new VmmException(VmmException.Kind.VOLUME_INVALID, volume, "volume \"" + volume + "\": containerDisk "
                     + name + " is " + info.format() + "; only raw and qcow2 are accepted");
         }
         if (info.backingFilename() != null) {
-            throw new VmmException(VmmException.Kind.VOLUME_UNAVAILABLE, volume, "volume \"" + volume + "\": containerDisk "
+            throw new VmmException(VmmException.Kind.VOLUME_INVALID, volume, "volume \"" + volume + "\": containerDisk "
                     + name + " has a backing file (" + info.backingFilename() + "); it must be self-contained");
         }
     }

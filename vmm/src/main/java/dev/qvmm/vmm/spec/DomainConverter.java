@@ -12,6 +12,12 @@ import java.util.Optional;
  */
 final class DomainConverter {
 
+    /**
+     * The most guest memory read: 16 TiB. QEMU's q35 with a 48-bit physical address (the common host CPU)
+     * cannot map more than that with room for PCI holes, and no host this runs on has it.
+     */
+    static final long MAX_GUEST_MEMORY_BYTES = 16L << 40;
+
     private final Problems problems;
 
     DomainConverter(Problems problems) {
@@ -41,6 +47,10 @@ final class DomainConverter {
         Optional<Long> bytes = problems.bytes(path, text);
         if (bytes.isPresent() && bytes.get() < (1L << 20)) {
             problems.error(path, SpecProblem.Rule.INVALID_QUANTITY, "memory " + text + " is below the 1Mi QEMU needs");
+        } else if (bytes.isPresent() && bytes.get() > MAX_GUEST_MEMORY_BYTES) {
+            problems.error(path, SpecProblem.Rule.OUT_OF_RANGE, "memory " + text + " is over the 16Ti (" + MAX_GUEST_MEMORY_BYTES
+                    + " bytes) qvmm gives a guest; give the memory the guest needs, e.g. 4Gi");
+            return 0;
         }
         return bytes.orElse(0L);
     }

@@ -299,7 +299,11 @@ final class ObjectConverter {
                     : spec.resources().requests().get("storage");
             if (storage != null) {
                 Optional<Long> b = problems.bytes(p + "resources.requests.storage", storage);
-                if (b.isPresent()) {
+                if (b.isPresent() && b.get() == 0) {
+                    // Kubernetes (and CDI for a DataVolume) refuse a zero request: it would plan a 0-byte disk.
+                    problems.error(p + "resources.requests.storage", SpecProblem.Rule.INVALID_QUANTITY,
+                            "storage request " + storage + " must be greater than zero; give the disk's size, e.g. 10Gi");
+                } else if (b.isPresent()) {
                     size = OptionalLong.of(b.get());
                 }
             }

@@ -71,7 +71,17 @@ public record SpecProblem(String path, Rule rule, String message) {
         /** A field that qvmm reads but whose value it cannot honour (e.g. a cdrom tray, a usb cdrom). */
         UNSUPPORTED_VALUE,
         /** The stream has no VM, more than one, or an object qvmm does not know. */
-        DOCUMENT
+        DOCUMENT,
+        /** The input is over one of the reader's limits: total bytes, documents, nesting depth, string length. */
+        INPUT_LIMIT,
+        /** A YAML alias ({@code *name}) or merge key: qvmm does not read them. */
+        YAML_ALIAS,
+        /** A key given twice in one mapping. */
+        DUPLICATE_KEY,
+        /** Inline cloud-init user or network data over KubeVirt's limit (2048 bytes each). */
+        CLOUD_INIT_DATA_LIMIT,
+        /** A number below its minimum or above its maximum (a negative grace period, memory beyond what QEMU runs). */
+        OUT_OF_RANGE
     }
 
     public SpecProblem {

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -36,7 +35,10 @@ import java.util.Optional;
  */
 public final class SpecReader {
 
-    private static final ObjectMapper YAML = YAMLMapper.builder().build();
+    /** Binds trees to DTOs; a number with a fraction for a whole-number field is refused, never truncated (3.5 cores is not 3). */
+    private static final ObjectMapper YAML = YAMLMapper.builder()
+            .disable(com.fasterxml.jackson.databind.DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .build();
 
     /** A validated spec and the warnings met on the way. */
     public record Result(VmSpec spec, List<SpecWarning> warnings) {
@@ -61,37 +63,38 @@ public final class SpecReader {
         }
     }
 
+    /**
+     * Reads a spec file; the read stops one byte past {@value SpecInput#MAX_SPEC_BYTES}, so a huge file is
+     * refused without being read.
+     */
     public static Result read(Path file, SpecContext context) {
-        String text;
-        try {
-            text = Files.readString(file);
+        List<JsonNode> docs;
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            docs = SpecInput.documents(in, file.toString());
         } catch (IOException e) {
             throw new VmmException(VmmException.Kind.SPEC_UNREADABLE, file.toString(),
                     "cannot read " + file + ": " + e.getMessage(), List.of(), e);
         }
-        return read(text, file.toString(), context);
+        return read(docs, file.toString(), context);
+    }
+
+    /** Reads a spec from a stream (standard input, a request body) with the same bounds as a file; does not close it. */
+    public static Result read(java.io.InputStream in, String source, SpecContext context) {
+        List<JsonNode> docs;
+        try {
+            docs = SpecInput.documents(in, source);
+        } catch (IOException e) {
+            throw new VmmException(VmmException.Kind.SPEC_UNREADABLE, source,
+                    "cannot read " + source + ": " + e.getMessage(), List.of(), e);
+        }
+        return read(docs, source, context);
     }
 
     public static Result read(String text, String source, SpecContext context) {
-        List<JsonNode> docs = new ArrayList<>();
-        try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(text)) {
-            while (it.hasNextValue()) {
-                JsonNode n = it.nextValue();
-                if (n != null && !n.isNull() && !n.isMissingNode()) {
-                    docs.add(n);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            if (String.valueOf(e.getMessage()).contains("exceeds the limit")) {
-                // SnakeYAML's bound on one document (3 MiB): it keeps a huge inline value out of memory.
-                throw new VmmException(VmmException.Kind.SPEC_UNREADABLE, source, source + " has a document over the "
-                        + "3145728 characters (3 MiB) qvmm reads in one YAML document; large user data or ConfigMap/Secret "
-                        + "values belong in files: a Secret or ConfigMap directory under the state directory (one file per key)",
-                        List.of(), e);
-            }
-            throw new VmmException(VmmException.Kind.SPEC_UNREADABLE, source,
-                    source + " is not valid YAML or JSON: " + e.getMessage(), List.of(), e);
-        }
+        return read(SpecInput.documents(text, source), source, context);
+    }
+
+    private static Result read(List<JsonNode> docs, String source, SpecContext context) {
         Problems problems = new Problems();
         ObjectConverter objects = new ObjectConverter(problems);
         JsonNode vmDoc = null;
@@ -183,15 +186,35 @@ public final class SpecReader {
     private static <T> Optional<T> bind(JsonNode doc, Class<T> type, String prefix, Problems problems) {
         try {
             return Optional.ofNullable(YAML.readerFor(type).withHandler(new Handler(prefix, problems)).readValue(doc));
+        } catch (com.fasterxml.jackson.databind.exc.InvalidFormatException e) {
+            String message = e.getValue() instanceof Number n && whole(e.getTargetType())
+                    ? "expected a whole number, found " + n + "; qvmm does not round it" : e.getOriginalMessage();
+            problems.error(prefix + at(e), SpecProblem.Rule.INVALID_TYPE, message);
+            return Optional.empty();
         } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
-            String at = e.getPath().stream().map(r -> r.getFieldName() != null ? "." + r.getFieldName() : "[" + r.getIndex() + "]")
-                    .reduce("", String::concat);
-            problems.error(prefix + (at.startsWith(".") ? at.substring(1) : at), SpecProblem.Rule.INVALID_TYPE, e.getOriginalMessage());
+            if (e.getCause() instanceof com.fasterxml.jackson.core.exc.InputCoercionException c) {
+                // A whole number beyond the field's type (cores: 99999999999), wrapped with its path.
+                boolean isInt = c.getTargetType() == Integer.TYPE || c.getTargetType() == Integer.class;
+                problems.error(prefix + at(e), SpecProblem.Rule.OUT_OF_RANGE, "a whole number beyond "
+                        + (isInt ? Integer.MAX_VALUE : Long.MAX_VALUE) + "; give a value in range");
+            } else {
+                problems.error(prefix + at(e), SpecProblem.Rule.INVALID_TYPE, e.getOriginalMessage());
+            }
             return Optional.empty();
         } catch (IOException e) {
             problems.error(prefix + "(document)", SpecProblem.Rule.INVALID_TYPE, e.getMessage());
             return Optional.empty();
         }
+    }
+
+    private static String at(com.fasterxml.jackson.databind.JsonMappingException e) {
+        String at = e.getPath().stream().map(r -> r.getFieldName() != null ? "." + r.getFieldName() : "[" + r.getIndex() + "]")
+                .reduce("", String::concat);
+        return at.startsWith(".") ? at.substring(1) : at;
+    }
+
+    private static boolean whole(Class<?> c) {
+        return c == Integer.class || c == Long.class || c == Short.class || c == int.class || c == long.class || c == short.class;
     }
 
     /** {@code spec.domain.devices.disks[2].foo}, from Jackson's parsing context. */

@@ -80,6 +80,11 @@ final class VmiConverter {
                 .anyMatch(d -> d != null && Boolean.TRUE.equals(d.dedicatedIOThread()));
         Optional<IoThreadsPolicy> policy = dc.ioThreadsPolicy(domain, anyDedicated, dp);
 
+        if (spec.terminationGracePeriodSeconds() != null && spec.terminationGracePeriodSeconds() < 0) {
+            // KubeVirt's admitter: "must be equal to or greater than 0".
+            problems.error(p + ".terminationGracePeriodSeconds", SpecProblem.Rule.OUT_OF_RANGE, "terminationGracePeriodSeconds "
+                    + spec.terminationGracePeriodSeconds() + " is negative; give 0 (stop at once) or more seconds");
+        }
         FilesystemFailurePolicy onFilesystemFailure = filesystemFailurePolicy(problems, meta);
 
         if (!problems.problems.isEmpty()) {

@@ -277,7 +277,31 @@ final class VolumeConverter {
         return Optional.ofNullable(r).map(VolumeDtos.LocalRef::name).filter(n -> !n.isBlank());
     }
 
+    /**
+     * KubeVirt's admitter limits inline user and network data (plain, or base64 once decoded) to 2048 bytes
+     * each, since the whole VMI object is copied to every node; larger data goes in a Secret (userDataSecretRef).
+     */
+    static final int CLOUD_INIT_USER_MAX_BYTES = 2048;
+    /** See {@link #CLOUD_INIT_USER_MAX_BYTES}. */
+    static final int CLOUD_INIT_NETWORK_MAX_BYTES = 2048;
+
     private Optional<CloudInitData.Source> inline(String volume, String plain, String base64, String p, String field) {
+        Optional<CloudInitData.Source> data = inlineData(volume, plain, base64, p, field);
+        if (data.isPresent() && data.get() instanceof CloudInitData.Inline in) {
+            int max = field.equals("userData") ? CLOUD_INIT_USER_MAX_BYTES : CLOUD_INIT_NETWORK_MAX_BYTES;
+            int bytes = in.text().getBytes(StandardCharsets.UTF_8).length;
+            if (bytes > max) {
+                // KubeVirt names the data source (spec.volumes[i].cloudInitNoCloud), not the field.
+                problems.error(p, SpecProblem.Rule.CLOUD_INIT_DATA_LIMIT, "volume \"" + volume + "\": " + field + " is "
+                        + bytes + " bytes, over KubeVirt's " + max + "-byte limit for inline data; put it in a Secret (key "
+                        + field.toLowerCase(java.util.Locale.ROOT) + ") and name it with " + field + "SecretRef");
+                return Optional.empty();
+            }
+        }
+        return data;
+    }
+
+    private Optional<CloudInitData.Source> inlineData(String volume, String plain, String base64, String p, String field) {
         if (plain != null) {
             if (base64 != null) {
                 problems.warn(p + "." + field + "Base64", "volume \"" + volume + "\": " + field + " and " + field

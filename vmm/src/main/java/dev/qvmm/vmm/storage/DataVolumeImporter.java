@@ -208,15 +208,15 @@ public final class DataVolumeImporter {
         }
         QemuImg.Info info = qemuImg.info(image);
         if (!info.format().equals("raw") && !info.format().equals("qcow2")) {
-            throw fail(a, VmmException.Kind.VOLUME_UNAVAILABLE, "source " + a.source().describe() + " is a " + info.format()
+            throw fail(a, VmmException.Kind.VOLUME_INVALID, "source " + a.source().describe() + " is a " + info.format()
                     + " image; qcow2, raw and ISO images (optionally gzip or xz compressed) are accepted");
         }
         if (info.backingFilename() != null) {
-            throw fail(a, VmmException.Kind.VOLUME_UNAVAILABLE, "source " + a.source().describe() + " has a backing file ("
+            throw fail(a, VmmException.Kind.VOLUME_INVALID, "source " + a.source().describe() + " has a backing file ("
                     + info.backingFilename() + "); it must be self-contained");
         }
         if (a.sizeBytes().isPresent() && info.virtualSize() > a.sizeBytes().getAsLong()) {
-            throw fail(a, VmmException.Kind.VOLUME_UNAVAILABLE, "source " + a.source().describe() + " has a virtual size of "
+            throw fail(a, VmmException.Kind.VOLUME_INVALID, "source " + a.source().describe() + " has a virtual size of "
                     + info.virtualSize() + " bytes, more than the claim's request of " + a.sizeBytes().getAsLong()
                     + " bytes; raise resources.requests.storage");
         }

@@ -139,7 +139,7 @@ public final class IsoBuilder {
      */
     static SortedMap<String, IsoFiles.Content> readDirectory(String volume, String kind, String name, Path dir) {
         if (!Files.isDirectory(dir)) {
-            throw new VmmException(VmmException.Kind.VOLUME_UNAVAILABLE, volume, "volume \"" + volume + "\": " + kind + " \""
+            throw new VmmException(VmmException.Kind.VOLUME_INVALID, volume, "volume \"" + volume + "\": " + kind + " \""
                     + name + "\" is neither in the YAML stream nor a directory at " + dir
                     + "; add the " + kind + " to the stream, or create that directory with one file per key");
         }

@@ -145,7 +145,7 @@ public final class IsoFiles {
         Optional<Content> user = c.userData().flatMap(d -> data(volume, d, reader));
         Optional<Content> network = c.networkData().flatMap(d -> data(volume, d, reader));
         if (user.isEmpty() && network.isEmpty()) {
-            throw new VmmException(VmmException.Kind.VOLUME_UNAVAILABLE, volume, "volume \"" + volume
+            throw new VmmException(VmmException.Kind.VOLUME_INVALID, volume, "volume \"" + volume
                     + "\": cloud-init found neither user nor network data: " + c.describe()
                     + "; add a userdata or networkdata key to the Secret");
         }
@@ -203,14 +203,14 @@ public final class IsoFiles {
 
     private static String checkedKey(String volume, String kind, String name, String key) {
         if (!KEY.matcher(key).matches() || key.equals(".") || key.equals("..")) {
-            throw new VmmException(VmmException.Kind.VOLUME_UNAVAILABLE, volume, "volume \"" + volume + "\": " + kind + " \""
+            throw new VmmException(VmmException.Kind.VOLUME_INVALID, volume, "volume \"" + volume + "\": " + kind + " \""
                     + name + "\" key \"" + key + "\" cannot be a file name; keys are made of a-z, A-Z, 0-9, '-', '_' and '.'");
         }
         return key;
     }
 
     private static VmmException missingKey(String volume, String kind, String name, String key, Path dir) {
-        return new VmmException(VmmException.Kind.VOLUME_UNAVAILABLE, volume, "volume \"" + volume + "\": " + kind + " \""
+        return new VmmException(VmmException.Kind.VOLUME_INVALID, volume, "volume \"" + volume + "\": " + kind + " \""
                 + name + "\" has no key " + key + (dir != null ? " (no file " + dir.resolve(key.split(" ")[0]) + ")" : "")
                 + "; add it");
     }

@@ -179,7 +179,7 @@ class ContainerDiskStoreTest {
         assertEquals("raw", qemuImg.info(pulled.disk()).format());
 
         VmmException e = assertThrows(VmmException.class, () -> pull(pushed.reference(), Optional.of("/images/missing.raw")));
-        assertEquals(VmmException.Kind.VOLUME_UNAVAILABLE, e.kind());
+        assertEquals(VmmException.Kind.VOLUME_INVALID, e.kind());
         assertTrue(e.getMessage().contains("/images/missing.raw") && e.getMessage().contains("/images/"), e.getMessage());
     }
 
@@ -298,7 +298,7 @@ class ContainerDiskStoreTest {
     void anImageWithoutADiskFileNamesWhatItHolds() throws Exception {
         LoopbackRegistry.Pushed pushed = registry.push("disks/nodisk:v1", List.of(Map.of("etc/hostname", file("probe\n"))), work);
         VmmException e = pullFails(pushed.reference());
-        assertEquals(VmmException.Kind.VOLUME_UNAVAILABLE, e.kind());
+        assertEquals(VmmException.Kind.VOLUME_INVALID, e.kind());
         assertTrue(e.getMessage().contains(pushed.reference()) && e.getMessage().contains("nothing under /disk")
                 && e.getMessage().contains("/etc/"), e.getMessage());
         assertStoreClean();
@@ -311,7 +311,7 @@ class ContainerDiskStoreTest {
         LoopbackRegistry.Pushed pushed = registry.push("disks/twodisks:v1",
                 List.of(Map.of("disk/a.qcow2", qcow2, "disk/b.raw", raw)), work);
         VmmException e = pullFails(pushed.reference());
-        assertEquals(VmmException.Kind.VOLUME_UNAVAILABLE, e.kind());
+        assertEquals(VmmException.Kind.VOLUME_INVALID, e.kind());
         assertTrue(e.getMessage().contains("/disk/a.qcow2, /disk/b.raw"), e.getMessage());
         assertStoreClean();
     }
@@ -323,7 +323,7 @@ class ContainerDiskStoreTest {
                 overlay.toString(), "1M"));
         LoopbackRegistry.Pushed pushed = registry.push("disks/backed:v1", List.of(Map.of("disk/disk.qcow2", overlay)), work);
         VmmException e = pullFails(pushed.reference());
-        assertEquals(VmmException.Kind.VOLUME_UNAVAILABLE, e.kind());
+        assertEquals(VmmException.Kind.VOLUME_INVALID, e.kind());
         assertTrue(e.getMessage().contains("backing file (/nonexistent/base.raw)"), e.getMessage());
         assertStoreClean();
     }

@@ -372,7 +372,7 @@ class DataVolumeImporterTest {
         Artifact.ImportDataVolume small = new Artifact.ImportDataVolume("data", "small",
                 new ImportSource.LocalFile(qcow2, Optional.empty()), claim("small"), OptionalLong.of(4 * MIB), false);
         VmmException e = assertThrows(VmmException.class, () -> run(small));
-        assertEquals(VmmException.Kind.VOLUME_UNAVAILABLE, e.kind());
+        assertEquals(VmmException.Kind.VOLUME_INVALID, e.kind());
         assertTrue(e.getMessage().contains("requests.storage"), e.getMessage());
         assertNothingLeft("small");
 
@@ -380,7 +380,7 @@ class DataVolumeImporterTest {
         qemuImg.convert(raw, "raw", vmdk, "vmdk", Duration.ofSeconds(60));
         VmmException f = assertThrows(VmmException.class,
                 () -> run(artifact("vm", new ImportSource.LocalFile(vmdk, Optional.empty()))));
-        assertEquals(VmmException.Kind.VOLUME_UNAVAILABLE, f.kind());
+        assertEquals(VmmException.Kind.VOLUME_INVALID, f.kind());
         assertTrue(f.getMessage().contains("vmdk"), f.getMessage());
         assertNothingLeft("vm");
     }

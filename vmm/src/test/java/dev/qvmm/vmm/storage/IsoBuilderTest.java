@@ -161,7 +161,7 @@ class IsoBuilderTest {
         Artifact.CreateEmptyDisk before = new Artifact.CreateEmptyDisk("scratch", dir.resolve("run/empty/scratch.qcow2"), 1 << 20);
         List<Artifact> artifacts = new ArrayList<>(List.of(before, a));
         VmmException e = assertThrows(VmmException.class, () -> new ArtifactPreparer(QemuImg.onPath()).prepare(artifacts));
-        assertEquals(VmmException.Kind.VOLUME_UNAVAILABLE, e.kind());
+        assertEquals(VmmException.Kind.VOLUME_INVALID, e.kind());
         assertEquals("gen", e.subject());
         assertTrue(e.getMessage().contains("Secret \"absent\""), e.getMessage());
         assertEquals(List.of(dir), listAll(dir), "the emptyDisk made before is rolled back too");

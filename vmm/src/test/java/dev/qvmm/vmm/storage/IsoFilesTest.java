@@ -195,14 +195,14 @@ class IsoFilesTest {
         HostFacts facts = facts(state);
         VmmException missing = assertThrows(VmmException.class,
                 () -> files(iso(vmi("vm", "", "cloudInitNoCloud: {secretRef: {name: nowhere}}", ""), facts)));
-        assertEquals(VmmException.Kind.VOLUME_UNAVAILABLE, missing.kind());
+        assertEquals(VmmException.Kind.VOLUME_INVALID, missing.kind());
         assertEquals("gen", missing.subject());
         assertTrue(missing.getMessage().contains("Secret \"nowhere\"")
                 && missing.getMessage().contains(state.resolve("secrets/nowhere").toString()), missing.getMessage());
         VmmException key = assertThrows(VmmException.class, () -> files(iso(vmi("vm", "",
                 "cloudInitNoCloud: {networkDataSecretRef: {name: ci}, userDataSecretRef: {name: ci}}",
                 "---\napiVersion: v1\nkind: Secret\nmetadata: {name: ci}\nstringData: {networkdata: n}\n"), facts)));
-        assertEquals(VmmException.Kind.VOLUME_UNAVAILABLE, key.kind());
+        assertEquals(VmmException.Kind.VOLUME_INVALID, key.kind());
         assertTrue(key.getMessage().contains("volume \"gen\"") && key.getMessage().contains("userdata or userData"), key.getMessage());
     }
 
