@@ -1,11 +1,8 @@
 package dev.qvmm.vmm.daemon;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.qvmm.qmp.wire.QmpJson;
-import dev.qvmm.vmm.VmmException;
 import dev.qvmm.vmm.session.VmEvent;
-import dev.qvmm.vmm.spec.SpecProblem;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -47,6 +44,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 import static dev.qvmm.vmm.daemon.ApiReplies.error;
+import static dev.qvmm.vmm.daemon.ApiReplies.fail;
 import static dev.qvmm.vmm.daemon.ApiReplies.reply;
 
 /**
@@ -197,14 +195,19 @@ public final class ApiServer implements AutoCloseable {
                 QueryStringDecoder uri = new QueryStringDecoder(target);
                 List<String> path = List.of(uri.path().replaceAll("^/+|/+$", "").split("/+"));
                 route(ctx, method, path, uri, body);
-            } catch (BadRequest e) {
+            } catch (ApiParams.BadRequest e) {
                 reply(ctx, HttpResponseStatus.BAD_REQUEST, error(e.getMessage(), "BAD_REQUEST"));
             } catch (java.io.IOException e) {
                 reply(ctx, HttpResponseStatus.BAD_REQUEST, error("the body is not JSON: " + e.getMessage(), "BAD_REQUEST"));
             } catch (IllegalArgumentException e) {
                 // QueryStringDecoder's answer to a bad percent-encoding such as %zz
                 reply(ctx, HttpResponseStatus.BAD_REQUEST, error("the URL is not valid percent-encoding: " + e.getMessage(), "BAD_REQUEST"));
-            } catch (RuntimeException | StackOverflowError e) {
+            } catch (OutOfMemoryError e) {
+                reply(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, error("the daemon ran out of memory reading this request; retry in a moment",
+                        "BUSY"));
+            } catch (StackOverflowError e) {
+                reply(ctx, HttpResponseStatus.UNPROCESSABLE_ENTITY, error("the body nests too deeply to be read", "SPEC_UNREADABLE"));
+            } catch (RuntimeException e) {
                 fail(ctx, e);
             }
         }
@@ -212,20 +215,20 @@ public final class ApiServer implements AutoCloseable {
         private void route(ChannelHandlerContext ctx, HttpMethod method, List<String> path, QueryStringDecoder uri, String body)
                 throws java.io.IOException {
             if (path.isEmpty() || !path.getFirst().equals("v1")) {
-                reply(ctx, HttpResponseStatus.NOT_FOUND, error("no such resource: /" + printable(String.join("/", path)), "NOT_FOUND"));
+                reply(ctx, HttpResponseStatus.NOT_FOUND, error("no such resource: /" + ApiParams.printable(String.join("/", path)), "NOT_FOUND"));
                 return;
             }
-            Optional<Duration> grace = grace(uri);
+            Optional<Duration> grace = ApiParams.grace(uri);
             String resource = path.size() > 1 ? path.get(1) : "";
             if (resource.equals("vms") && path.size() > 2 && !ApiNames.vmName(path.get(2))) {
-                reply(ctx, HttpResponseStatus.NOT_FOUND, error("no VM named \"" + printable(path.get(2)) + "\": a VM name is a DNS-1123 subdomain of at most "
+                reply(ctx, HttpResponseStatus.NOT_FOUND, error("no VM named \"" + ApiParams.printable(path.get(2)) + "\": a VM name is a DNS-1123 subdomain of at most "
                         + ApiNames.VM_NAME_MAX + " characters", "VM_NOT_FOUND"));
                 return;
             }
             if (resource.equals("vms") && path.size() > 4 && (path.get(3).equals("volumes") || path.get(3).equals("media"))
                     && !ApiNames.partName(path.get(4))) {
                 reply(ctx, HttpResponseStatus.NOT_FOUND, error("no " + (path.get(3).equals("media") ? "disk" : "volume") + " named \""
-                        + printable(path.get(4)) + "\" can exist", "NOT_FOUND"));
+                        + ApiParams.printable(path.get(4)) + "\" can exist", "NOT_FOUND"));
                 return;
             }
             if (resource.equals("events") && path.size() == 2 && method.equals(HttpMethod.GET)) {
@@ -316,34 +319,8 @@ public final class ApiServer implements AutoCloseable {
                     answer(ctx, op, HttpResponseStatus.OK);
                 }
             } else {
-                reply(ctx, HttpResponseStatus.NOT_FOUND, error("no such resource: " + printable(method + " /" + String.join("/", path)), "NOT_FOUND"));
+                reply(ctx, HttpResponseStatus.NOT_FOUND, error("no such resource: " + ApiParams.printable(method + " /" + String.join("/", path)), "NOT_FOUND"));
             }
-        }
-
-        /** {@code ?grace=SECONDS}: absent means the VM's own grace period; anything but 0..a day is refused. */
-        private static Optional<Duration> grace(QueryStringDecoder uri) {
-            List<String> given = uri.parameters().get("grace");
-            if (given == null) {
-                return Optional.empty();
-            }
-            String g = given.getFirst();
-            long seconds;
-            try {
-                seconds = Long.parseLong(g);
-            } catch (NumberFormatException e) {
-                seconds = -1;
-            }
-            if (given.size() > 1 || seconds < 0 || seconds > ApiLimits.MAX_GRACE_SECONDS) {
-                throw new BadRequest("parameter grace=\"" + printable(g) + "\" must be one whole number of seconds from 0 to "
-                        + ApiLimits.MAX_GRACE_SECONDS);
-            }
-            return Optional.of(Duration.ofSeconds(seconds));
-        }
-
-        /** What a client sent, fit to quote back: control characters replaced, at most 80 characters. */
-        private static String printable(String s) {
-            String t = s.replaceAll("\\p{Cntrl}", "?");
-            return t.length() > 80 ? t.substring(0, 80) + "..." : t;
         }
 
         private void streamEvents(ChannelHandlerContext ctx) {
@@ -365,41 +342,6 @@ public final class ApiServer implements AutoCloseable {
                     reply(ctx, ok, e.toJson());
                 }
             });
-        }
-
-        private static void fail(ChannelHandlerContext ctx, Throwable t) {
-            if (t instanceof VmmException v) {
-                HttpResponseStatus status = switch (v.kind()) {
-                    case VM_NOT_FOUND -> HttpResponseStatus.NOT_FOUND;
-                    case VM_EXISTS, VM_STATE_CONFLICT, LAYOUT_EXHAUSTED -> HttpResponseStatus.CONFLICT;
-                    case SPEC_INVALID, SPEC_UNREADABLE, PATH_NOT_ALLOWED -> HttpResponseStatus.UNPROCESSABLE_ENTITY;
-                    default -> HttpResponseStatus.INTERNAL_SERVER_ERROR;
-                };
-                ObjectNode err = error(v.getMessage(), v.kind().name());
-                ArrayNode problems = err.putArray("problems");
-                for (SpecProblem p : v.problems()) {
-                    problems.add(p.toString());
-                }
-                reply(ctx, status, err);
-            } else if (t instanceof java.io.UncheckedIOException) {
-                // the daemon's own words about its files: for the operator, not about the request
-                reply(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, error(String.valueOf(t.getMessage()), "INTERNAL"));
-            } else if (t instanceof java.util.concurrent.RejectedExecutionException) {
-                reply(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, error("the daemon is shutting down or busy; retry in a moment", "BUSY"));
-            } else {
-                // a bug, not the client's fault: the trace goes to the daemon's log, not to the client
-                System.err.println("qvmm daemon: internal error answering a request:");
-                t.printStackTrace();
-                reply(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, error("internal error (" + t.getClass().getSimpleName()
-                        + "); the daemon's log has the details", "INTERNAL"));
-            }
-        }
-    }
-
-    /** A request the client must change: answered 400 with the message, which names the part. */
-    private static final class BadRequest extends RuntimeException {
-        BadRequest(String message) {
-            super(message, null, false, false);
         }
     }
 }
