@@ -221,6 +221,20 @@ class HostileHttpTest {
     }
 
     @Test
+    void qvmmCreateOfASpecOverTheLimitSaysSoInsteadOfABrokenPipe() throws Exception {
+        // outside the test's directory, whose files are compared at the end
+        Path big = Files.createTempFile("hostile-big", ".yaml");
+        try {
+            Files.writeString(big, "# " + "x".repeat(5 << 20) + "\n");
+            QvmmCli.Result r = daemon.cli("create", big.toString());
+            assertEquals(1, r.exitCode(), r::toString);
+            assertTrue(r.stderr().contains("larger than " + MAX_BODY + " bytes"), r::toString);
+        } finally {
+            Files.deleteIfExists(big);
+        }
+    }
+
+    @Test
     void aChunkedBodyOverTheLimitIs413WhileItStreams() throws IOException {
         RawHttp.Reply r = http.exchange(ascii("POST /v1/vms HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"), 100_000_000L, true, DEADLINE);
         expect(r, 413);
