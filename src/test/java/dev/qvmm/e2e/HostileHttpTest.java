@@ -198,6 +198,26 @@ class HostileHttpTest {
         expect(http.exchange(ascii(request), DEADLINE), statuses);
     }
 
+    /** Names in the body that would be paths: refused as an invalid spec, and no directory appears (checked at the end). */
+    @ParameterizedTest(name = "metadata.name {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"..", "../outside", "/tmp/x", "a\\0b", "."})
+    void aSpecWhoseNameWouldBeAPathIs422(String name) throws IOException {
+        String spec = """
+                apiVersion: kubevirt.io/v1
+                kind: VirtualMachine
+                metadata: {name: "%s"}
+                spec:
+                  runStrategy: Halted
+                  template:
+                    spec:
+                      domain:
+                        resources: {requests: {memory: 64Mi}}
+                        devices: {disks: [{name: scratch, disk: {bus: virtio}}]}
+                      volumes: [{name: scratch, emptyDisk: {capacity: 1Mi}}]
+                """.formatted(name);
+        expect(http.exchange(post("/v1/vms", spec), DEADLINE), 422);
+    }
+
     @Test
     void aHundredKilobyteUriIs414AndClosed() throws IOException {
         expect(http.exchange(get("/v1/vms/" + "a".repeat(100_000)), DEADLINE), 414);

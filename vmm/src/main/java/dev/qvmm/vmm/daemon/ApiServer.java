@@ -55,8 +55,8 @@ import static dev.qvmm.vmm.daemon.ApiReplies.reply;
  * GET    /v1/vms                       every VM's status
  * POST   /v1/vms                       create from a YAML/JSON body (starts it unless its runStrategy is Halted/Manual; Always and RerunOnFailure restart it)
  * GET    /v1/vms/NAME                  status
- * POST   /v1/vms/NAME/start|stop|restart|pause|resume   [?grace=SECONDS for stop, restart]
- * DELETE /v1/vms/NAME                  stop (grace) and forget; user data stays
+ * POST   /v1/vms/NAME/start|stop|restart|pause|resume   [?grace=SECONDS for stop, restart; default the VM's own]
+ * DELETE /v1/vms/NAME                  stop (?grace=SECONDS, default the VM's own) and forget; user data stays
  * GET    /v1/vms/NAME/volumes          the volumes hotplugged into the running VM
  * POST   /v1/vms/NAME/volumes          hotplug {"volumeName", "bus", "diskType", "serial", "cache", "persist"}
  * DELETE /v1/vms/NAME/volumes/VOLUME   unplug (waits for the guest to release it)
@@ -66,6 +66,8 @@ import static dev.qvmm.vmm.daemon.ApiReplies.reply;
  * GET    /v1/events                    lifecycle events of every VM as JSON lines, until the client closes
  * GET    /v1/vms/NAME/console          with "Upgrade: qvmm-console": 101, then the raw serial console both ways
  * </pre>
+ * What a client may send and hold is bounded by {@link ApiLimits}, enforced by {@link RequestGuard}
+ * before a body is buffered; names in URLs are checked by {@link ApiNames} before any lookup.
  */
 public final class ApiServer implements AutoCloseable {
 
@@ -191,17 +193,22 @@ public final class ApiServer implements AutoCloseable {
         }
 
         private void handle(ChannelHandlerContext ctx, HttpMethod method, String target, String body) {
+            QueryStringDecoder uri = new QueryStringDecoder(target);
+            List<String> path;
             try {
-                QueryStringDecoder uri = new QueryStringDecoder(target);
-                List<String> path = List.of(uri.path().replaceAll("^/+|/+$", "").split("/+"));
+                path = List.of(uri.path().replaceAll("^/+|/+$", "").split("/+"));
+                uri.parameters();
+            } catch (IllegalArgumentException e) {
+                // QueryStringDecoder's answer to a bad percent-encoding such as %zz
+                reply(ctx, HttpResponseStatus.BAD_REQUEST, error("the URL is not valid percent-encoding: " + ApiParams.printable(String.valueOf(e.getMessage())), "BAD_REQUEST"));
+                return;
+            }
+            try {
                 route(ctx, method, path, uri, body);
             } catch (ApiParams.BadRequest e) {
                 reply(ctx, HttpResponseStatus.BAD_REQUEST, error(e.getMessage(), "BAD_REQUEST"));
             } catch (java.io.IOException e) {
                 reply(ctx, HttpResponseStatus.BAD_REQUEST, error("the body is not JSON: " + e.getMessage(), "BAD_REQUEST"));
-            } catch (IllegalArgumentException e) {
-                // QueryStringDecoder's answer to a bad percent-encoding such as %zz
-                reply(ctx, HttpResponseStatus.BAD_REQUEST, error("the URL is not valid percent-encoding: " + e.getMessage(), "BAD_REQUEST"));
             } catch (OutOfMemoryError e) {
                 reply(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, error("the daemon ran out of memory reading this request; retry in a moment",
                         "BUSY"));

@@ -71,7 +71,16 @@ final class VmStore {
         Files.deleteIfExists(dir(name));
     }
 
+    /**
+     * A VM's directory. The API refuses names no VM can have before they get here; this is the
+     * last guard, for any caller: a name that would leave {@code vms/} never becomes a path (a
+     * spec that names its VM so is refused as invalid).
+     */
     private Path dir(String name) {
+        if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
+            throw new dev.qvmm.vmm.VmmException(dev.qvmm.vmm.VmmException.Kind.SPEC_INVALID, name.replace("\0", "\\0"),
+                    "metadata.name \"" + name.replace("\0", "\\0") + "\" cannot name a VM: it must be a DNS-1123 subdomain");
+        }
         return root.resolve(name);
     }
 
