@@ -55,6 +55,7 @@ class HostileHttpFloodTest {
     private static DaemonTest.Daemon daemon;
     private static RawHttp http;
     private static long baseline;
+    private static java.util.Set<String> filesBefore;
 
     @BeforeAll
     static void startDaemon() throws Exception {
@@ -64,12 +65,28 @@ class HostileHttpFloodTest {
             assertEquals(200, http.exchange(HostileHttpTest.get("/v1/vms"), DEADLINE).status());
         }
         baseline = rss();
+        filesBefore = files();
         System.out.printf("daemon pid %d: VmRSS %d MiB at rest%n", daemon.process().pid(), baseline >> 20);
     }
 
     @AfterAll
-    static void stopDaemon() {
-        daemon.process().destroyForcibly();
+    static void nothingWasLeftAndTheDaemonLives() throws IOException {
+        try {
+            assertTrue(daemon.process().isAlive(), daemon::log);
+            // the VMs the floods created are deleted again: not a file more or less than at the start,
+            // but for the store's own directory made with the first VM
+            java.util.Set<String> now = files();
+            now.remove("state/vms");
+            assertEquals(filesBefore, now);
+        } finally {
+            daemon.process().destroyForcibly();
+        }
+    }
+
+    private static java.util.Set<String> files() throws IOException {
+        try (var all = Files.walk(dir)) {
+            return all.map(p -> dir.relativize(p).toString()).collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+        }
     }
 
     private static long rss() throws IOException {
