@@ -18,15 +18,19 @@ qvmm_java_feature() { # JAVA -> its feature release number (17, 21, 25, ...), or
 # dominated by loading Jackson, Netty and Picocli classes) kept per qvmm version. Every command
 # but the daemon is start-up bound and otherwise mostly waits: it runs with the client compiler
 # only and the serial collector, which keeps C2 compiler and GC threads off the second core while
-# a VM starts (benchmarks/results/startup.md has the figures). The daemon keeps the JVM defaults.
+# a VM starts (benchmarks/results/startup.md has the figures). The daemon keeps the JVM defaults
+# but for a bounded heap: without one, API clients posting large specs grew it to 1.2 GiB
+# resident, for good (spec parsing allocates about 50 times the spec's size and the default
+# collector grows the heap to keep up); with 256 MiB the same abuse ends at about 280 MiB.
 qvmm_jvm_options() { # JAR [SUBCOMMAND]
   local tuning="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData"
-  [ "${2:-}" = daemon ] && tuning=""
+  local kind=-c1
+  [ "${2:-}" = daemon ] && tuning="-Xmx256m" && kind=""
   local cache=${XDG_CACHE_HOME:-$HOME/.cache}/qvmm
   mkdir -p "$cache" 2>/dev/null || { echo "$tuning"; return; }
   local stamp archive
   stamp=$(stat -c %Y-%s "$1" 2>/dev/null || echo 0)
-  archive="$cache/qvmm-$stamp${tuning:+-c1}.jsa"
+  archive="$cache/qvmm-$stamp$kind.jsa"
   # Every build gets a new archive (15-20 MB); when this one is new, all but the newest few go.
   [ -f "$archive" ] || qvmm_prune_archives "$cache" 6
   echo "$tuning -XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=$archive -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off"

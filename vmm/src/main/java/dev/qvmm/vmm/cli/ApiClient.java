@@ -37,7 +37,12 @@ final class ApiClient {
 
     Response call(String method, String path, String body) {
         try (SocketChannel ch = connect()) {
-            send(ch, method, path, body);
+            try {
+                send(ch, method, path, body);
+            } catch (IOException refusedMidBody) {
+                // The daemon answers a body over its limit (413) before it has read it, and closes:
+                // its answer is still there to read, and says more than the broken pipe.
+            }
             InputStream in = Channels.newInputStream(ch);
             BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
             int status = readHead(r);

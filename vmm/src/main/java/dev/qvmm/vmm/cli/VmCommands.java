@@ -113,7 +113,8 @@ final class VmCommands {
         @Parameters(paramLabel = "NAME", description = "The VM.")
         String name;
 
-        @Option(names = "--grace", paramLabel = "SECONDS", description = "Grace period for a stop (default 30).")
+        @Option(names = "--grace", paramLabel = "SECONDS", description = "Grace period for a stop, overriding the VM's own "
+                + "(default: the spec's terminationGracePeriodSeconds, else 30).")
         Long grace;
 
         abstract String operation();
@@ -164,7 +165,8 @@ final class VmCommands {
         @Parameters(paramLabel = "NAME", description = "The VM.")
         String name;
 
-        @Option(names = "--grace", paramLabel = "SECONDS", description = "Grace period for the stop (default 30).")
+        @Option(names = "--grace", paramLabel = "SECONDS", description = "Grace period for the stop, overriding the VM's own "
+                + "(default: the spec's terminationGracePeriodSeconds, else 30).")
         Long grace;
 
         @Override

@@ -1,15 +1,11 @@
 package dev.qvmm.vmm.daemon;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.qvmm.qmp.wire.QmpJson;
-import dev.qvmm.vmm.VmmException;
 import dev.qvmm.vmm.session.VmEvent;
-import dev.qvmm.vmm.spec.SpecProblem;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -18,7 +14,6 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -48,6 +43,10 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
+import static dev.qvmm.vmm.daemon.ApiReplies.error;
+import static dev.qvmm.vmm.daemon.ApiReplies.fail;
+import static dev.qvmm.vmm.daemon.ApiReplies.reply;
+
 /**
  * The daemon's API: JSON over HTTP/1.1 on a Unix socket (mode 0660, group as configured), one
  * request per connection. Long operations answer when they are done; the event loop never waits.
@@ -56,8 +55,8 @@ import java.util.concurrent.CompletionException;
  * GET    /v1/vms                       every VM's status
  * POST   /v1/vms                       create from a YAML/JSON body (starts it unless its runStrategy is Halted/Manual; Always and RerunOnFailure restart it)
  * GET    /v1/vms/NAME                  status
- * POST   /v1/vms/NAME/start|stop|restart|pause|resume   [?grace=SECONDS for stop, restart]
- * DELETE /v1/vms/NAME                  stop (grace) and forget; user data stays
+ * POST   /v1/vms/NAME/start|stop|restart|pause|resume   [?grace=SECONDS for stop, restart; default the VM's own]
+ * DELETE /v1/vms/NAME                  stop (?grace=SECONDS, default the VM's own) and forget; user data stays
  * GET    /v1/vms/NAME/volumes          the volumes hotplugged into the running VM
  * POST   /v1/vms/NAME/volumes          hotplug {"volumeName", "bus", "diskType", "serial", "cache", "persist"}
  * DELETE /v1/vms/NAME/volumes/VOLUME   unplug (waits for the guest to release it)
@@ -67,19 +66,21 @@ import java.util.concurrent.CompletionException;
  * GET    /v1/events                    lifecycle events of every VM as JSON lines, until the client closes
  * GET    /v1/vms/NAME/console          with "Upgrade: qvmm-console": 101, then the raw serial console both ways
  * </pre>
+ * What a client may send and hold is bounded by {@link ApiLimits}, enforced by {@link RequestGuard}
+ * before a body is buffered; names in URLs are checked by {@link ApiNames} before any lookup.
  */
 public final class ApiServer implements AutoCloseable {
-
-    private static final int MAX_BODY = 16 * 1024 * 1024;
 
     private final EventLoopGroup group;
     private final Channel channel;
     private final Path socket;
+    private final ApiLimits limits;
 
-    private ApiServer(EventLoopGroup group, Channel channel, Path socket) {
+    private ApiServer(EventLoopGroup group, Channel channel, Path socket, ApiLimits limits) {
         this.group = group;
         this.channel = channel;
         this.socket = socket;
+        this.limits = limits;
     }
 
     /**
@@ -95,12 +96,14 @@ public final class ApiServer implements AutoCloseable {
         }
         Files.createDirectories(socket.toAbsolutePath().getParent());
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("qvmm-api", true), EpollIoHandler.newFactory());
+        ApiLimits limits = new ApiLimits();
         try {
             Channel ch = new ServerBootstrap().group(group).channel(EpollServerDomainSocketChannel.class)
                     .childHandler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel c) {
-                            c.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_BODY), new Handler(daemon, qmpPassthrough));
+                            c.pipeline().addLast(new HttpServerCodec(ApiLimits.decoderConfig()), new RequestGuard(limits),
+                                    new HttpObjectAggregator(ApiLimits.MAX_BODY_BYTES), new Handler(daemon, qmpPassthrough, limits));
                         }
                     })
                     .bind(new DomainSocketAddress(socket.toFile())).sync().channel();
@@ -109,12 +112,14 @@ public final class ApiServer implements AutoCloseable {
                 GroupPrincipal g = socket.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(socketGroup.get());
                 Files.getFileAttributeView(socket, java.nio.file.attribute.PosixFileAttributeView.class).setGroup(g);
             }
-            return new ApiServer(group, ch, socket);
+            return new ApiServer(group, ch, socket, limits);
         } catch (InterruptedException e) {
+            limits.close();
             group.shutdownGracefully();
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while binding " + socket, e);
         } catch (IOException | RuntimeException e) {
+            limits.close();
             group.shutdownGracefully();
             throw e;
         }
@@ -137,6 +142,7 @@ public final class ApiServer implements AutoCloseable {
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
+        limits.close();
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
         try {
             Files.deleteIfExists(socket);
@@ -148,6 +154,7 @@ public final class ApiServer implements AutoCloseable {
     /** Takes the HTTP handlers off a connection that became something else (an attached console). */
     static void dropHttp(io.netty.channel.ChannelPipeline p) {
         p.remove(HttpServerCodec.class);
+        p.remove(RequestGuard.class);
         p.remove(HttpObjectAggregator.class);
         p.remove(Handler.class);
     }
@@ -155,21 +162,58 @@ public final class ApiServer implements AutoCloseable {
     private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final Daemon daemon;
         private final boolean qmpPassthrough;
+        private final ApiLimits limits;
 
-        Handler(Daemon daemon, boolean qmpPassthrough) {
+        Handler(Daemon daemon, boolean qmpPassthrough, ApiLimits limits) {
             this.daemon = daemon;
             this.qmpPassthrough = qmpPassthrough;
+            this.limits = limits;
         }
 
+        /**
+         * A request without a body is routed here, on the event loop: it only looks things up. One
+         * with a body goes to the bounded worker pool, so reading a large spec never holds up
+         * another client; a full pool answers 503.
+         */
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-            QueryStringDecoder uri = new QueryStringDecoder(req.uri());
-            List<String> path = List.of(uri.path().replaceAll("^/+|/+$", "").split("/+"));
+            HttpMethod method = req.method();
+            String target = req.uri();
+            if (!req.content().isReadable()) {
+                handle(ctx, method, target, "");
+                return;
+            }
             String body = req.content().toString(StandardCharsets.UTF_8);
             try {
-                route(ctx, req.method(), path, uri, body);
+                limits.work().execute(() -> handle(ctx, method, target, body));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                reply(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, error("the daemon is reading " + (ApiLimits.WORKERS + ApiLimits.WORK_QUEUE)
+                        + " request bodies already, its limit; retry in a moment", "BUSY"));
+            }
+        }
+
+        private void handle(ChannelHandlerContext ctx, HttpMethod method, String target, String body) {
+            QueryStringDecoder uri = new QueryStringDecoder(target);
+            List<String> path;
+            try {
+                path = List.of(uri.path().replaceAll("^/+|/+$", "").split("/+"));
+                uri.parameters();
+            } catch (IllegalArgumentException e) {
+                // QueryStringDecoder's answer to a bad percent-encoding such as %zz
+                reply(ctx, HttpResponseStatus.BAD_REQUEST, error("the URL is not valid percent-encoding: " + ApiParams.printable(String.valueOf(e.getMessage())), "BAD_REQUEST"));
+                return;
+            }
+            try {
+                route(ctx, method, path, uri, body);
+            } catch (ApiParams.BadRequest e) {
+                reply(ctx, HttpResponseStatus.BAD_REQUEST, error(e.getMessage(), "BAD_REQUEST"));
             } catch (java.io.IOException e) {
                 reply(ctx, HttpResponseStatus.BAD_REQUEST, error("the body is not JSON: " + e.getMessage(), "BAD_REQUEST"));
+            } catch (OutOfMemoryError e) {
+                reply(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, error("the daemon ran out of memory reading this request; retry in a moment",
+                        "BUSY"));
+            } catch (StackOverflowError e) {
+                reply(ctx, HttpResponseStatus.UNPROCESSABLE_ENTITY, error("the body nests too deeply to be read", "SPEC_UNREADABLE"));
             } catch (RuntimeException e) {
                 fail(ctx, e);
             }
@@ -178,12 +222,22 @@ public final class ApiServer implements AutoCloseable {
         private void route(ChannelHandlerContext ctx, HttpMethod method, List<String> path, QueryStringDecoder uri, String body)
                 throws java.io.IOException {
             if (path.isEmpty() || !path.getFirst().equals("v1")) {
-                reply(ctx, HttpResponseStatus.NOT_FOUND, error("no such resource: /" + String.join("/", path), "NOT_FOUND"));
+                reply(ctx, HttpResponseStatus.NOT_FOUND, error("no such resource: /" + ApiParams.printable(String.join("/", path)), "NOT_FOUND"));
                 return;
             }
-            Duration grace = Optional.ofNullable(uri.parameters().get("grace")).map(g -> Duration.ofSeconds(Long.parseLong(g.getFirst())))
-                    .orElse(ManagedVm.DEFAULT_GRACE);
+            Optional<Duration> grace = ApiParams.grace(uri);
             String resource = path.size() > 1 ? path.get(1) : "";
+            if (resource.equals("vms") && path.size() > 2 && !ApiNames.vmName(path.get(2))) {
+                reply(ctx, HttpResponseStatus.NOT_FOUND, error("no VM named \"" + ApiParams.printable(path.get(2)) + "\": a VM name is a DNS-1123 subdomain of at most "
+                        + ApiNames.VM_NAME_MAX + " characters", "VM_NOT_FOUND"));
+                return;
+            }
+            if (resource.equals("vms") && path.size() > 4 && (path.get(3).equals("volumes") || path.get(3).equals("media"))
+                    && !ApiNames.partName(path.get(4))) {
+                reply(ctx, HttpResponseStatus.NOT_FOUND, error("no " + (path.get(3).equals("media") ? "disk" : "volume") + " named \""
+                        + ApiParams.printable(path.get(4)) + "\" can exist", "NOT_FOUND"));
+                return;
+            }
             if (resource.equals("events") && path.size() == 2 && method.equals(HttpMethod.GET)) {
                 streamEvents(ctx);
             } else if (resource.equals("vms") && path.size() == 2 && method.equals(HttpMethod.GET)) {
@@ -272,7 +326,7 @@ public final class ApiServer implements AutoCloseable {
                     answer(ctx, op, HttpResponseStatus.OK);
                 }
             } else {
-                reply(ctx, HttpResponseStatus.NOT_FOUND, error("no such resource: " + method + " /" + String.join("/", path), "NOT_FOUND"));
+                reply(ctx, HttpResponseStatus.NOT_FOUND, error("no such resource: " + ApiParams.printable(method + " /" + String.join("/", path)), "NOT_FOUND"));
             }
         }
 
@@ -295,39 +349,6 @@ public final class ApiServer implements AutoCloseable {
                     reply(ctx, ok, e.toJson());
                 }
             });
-        }
-
-        private static void fail(ChannelHandlerContext ctx, Throwable t) {
-            if (t instanceof VmmException v) {
-                HttpResponseStatus status = switch (v.kind()) {
-                    case VM_NOT_FOUND -> HttpResponseStatus.NOT_FOUND;
-                    case VM_EXISTS, VM_STATE_CONFLICT, LAYOUT_EXHAUSTED -> HttpResponseStatus.CONFLICT;
-                    case SPEC_INVALID, SPEC_UNREADABLE, PATH_NOT_ALLOWED, PATH_ESCAPES_ROOT -> HttpResponseStatus.UNPROCESSABLE_ENTITY;
-                    default -> HttpResponseStatus.INTERNAL_SERVER_ERROR;
-                };
-                ObjectNode err = error(v.getMessage(), v.kind().name());
-                ArrayNode problems = err.putArray("problems");
-                for (SpecProblem p : v.problems()) {
-                    problems.add(p.toString());
-                }
-                reply(ctx, status, err);
-            } else if (t instanceof NumberFormatException n) {
-                reply(ctx, HttpResponseStatus.BAD_REQUEST, error("grace must be a whole number of seconds: " + n.getMessage(), "BAD_REQUEST"));
-            } else {
-                reply(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, error(String.valueOf(t.getMessage()), "INTERNAL"));
-            }
-        }
-
-        private static ObjectNode error(String message, String kind) {
-            return QmpJson.mapper().createObjectNode().put("error", message).put("kind", kind);
-        }
-
-        private static void reply(ChannelHandlerContext ctx, HttpResponseStatus status, com.fasterxml.jackson.databind.JsonNode json) {
-            byte[] bytes = (json.toString() + "\n").getBytes(StandardCharsets.UTF_8);
-            DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
-            r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
-                    .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length).set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
         }
     }
 }

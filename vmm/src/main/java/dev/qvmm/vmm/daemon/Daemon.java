@@ -105,7 +105,8 @@ public final class Daemon implements AutoCloseable {
         return new ArrayList<>(vms.values());
     }
 
-    public CompletableFuture<VmEvent> delete(String name, Duration grace) {
+    /** Stops (with {@code grace}, else the VM's own grace period) and forgets the VM. */
+    public CompletableFuture<VmEvent> delete(String name, Optional<Duration> grace) {
         return existing(name).delete(grace).whenComplete((e, t) -> {
             if (t == null) {
                 vms.remove(name);

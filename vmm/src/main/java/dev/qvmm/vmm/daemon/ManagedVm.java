@@ -23,9 +23,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -54,6 +56,8 @@ public final class ManagedVm {
     private volatile List<String> planNodes = List.of();
     private volatile String graphNote = "";
     private final Restarts restarts = new Restarts();
+    /** Set once the VM's files are gone: every later operation answers VM_NOT_FOUND. */
+    private volatile boolean deleted;
 
     private ManagedVm(String name, DaemonHost host, VmStore store, Consumer<VmEvent> events, VmEvent status) {
         this.name = name;
@@ -114,11 +118,12 @@ public final class ManagedVm {
         return submit(this::doStart);
     }
 
-    CompletableFuture<VmEvent> stop(Duration grace) {
+    /** Stops the VM; without a grace period given, with the spec's own ({@link #ownGrace()}). */
+    CompletableFuture<VmEvent> stop(Optional<Duration> grace) {
         return submit(() -> doStop(grace));
     }
 
-    CompletableFuture<VmEvent> restart(Duration grace) {
+    CompletableFuture<VmEvent> restart(Optional<Duration> grace) {
         return submit(() -> {
             doStop(grace);
             return doStart();
@@ -144,7 +149,7 @@ public final class ManagedVm {
      * its {@code dataVolumeTemplates}: the VM owns those DataVolumes, and KubeVirt deletes them with
      * it (never when it merely stops).
      */
-    CompletableFuture<VmEvent> delete(Duration grace) {
+    CompletableFuture<VmEvent> delete(Optional<Duration> grace) {
         return submit(() -> {
             VmEvent end = doStop(grace);
             try {
@@ -154,6 +159,7 @@ public final class ManagedVm {
                 }
                 runDirectory().remove();
                 store.delete(name);
+                deleted = true;
             } catch (IOException e) {
                 throw new UncheckedIOException("VM \"" + name + "\": cannot remove its files: " + e.getMessage(), e);
             }
@@ -274,8 +280,27 @@ public final class ManagedVm {
         ops.shutdownNow();
     }
 
+    /**
+     * Queues an operation on the VM's thread. Racing callers of a VM that is being deleted lose
+     * with VM_NOT_FOUND: an operation queued before the deletion finds the VM gone when its turn
+     * comes, and one asked for after it meets the shut-down queue.
+     */
     private CompletableFuture<VmEvent> submit(Supplier<VmEvent> op) {
-        return CompletableFuture.supplyAsync(op, ops);
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                if (deleted) {
+                    throw gone();
+                }
+                return op.get();
+            }, ops);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(deleted ? gone()
+                    : new VmmException(VmmException.Kind.VM_STATE_CONFLICT, name, "the daemon is shutting down; VM \"" + name + "\" takes no more operations"));
+        }
+    }
+
+    private VmmException gone() {
+        return new VmmException(VmmException.Kind.VM_NOT_FOUND, name, "VM \"" + name + "\" was deleted");
     }
 
     private VmSession running(String op) {
@@ -341,7 +366,7 @@ public final class ManagedVm {
         }
     }
 
-    private VmEvent doStop(Duration grace) {
+    private VmEvent doStop(Optional<Duration> grace) {
         restarts.stopping();
         VmSession s = session;
         if (s == null || s.status().state().terminal()) {
@@ -350,7 +375,20 @@ public final class ManagedVm {
             }
             return status;
         }
-        return s.stop(grace);
+        return s.stop(grace.orElseGet(this::ownGrace));
+    }
+
+    /**
+     * The stored spec's terminationGracePeriodSeconds, as {@code qvmm run} honours it; 30 s when
+     * it has none (KubeVirt's default) or no longer reads (it read when the VM was created).
+     */
+    private Duration ownGrace() {
+        try {
+            VmSpec spec = SpecReader.read(store.spec(name), name, new SpecContext(host.config().persistentReservation())).spec();
+            return Duration.ofSeconds(spec.terminationGracePeriodSeconds().orElse(DEFAULT_GRACE.toSeconds()));
+        } catch (IOException | RuntimeException e) {
+            return DEFAULT_GRACE;
+        }
     }
 
     /** A start its run strategy asked for (on the VM's thread, once the wait is over). */

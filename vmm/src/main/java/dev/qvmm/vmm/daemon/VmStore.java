@@ -72,6 +72,11 @@ final class VmStore {
         Files.deleteIfExists(dir(name));
     }
 
+    /**
+     * A VM's directory. The API refuses names no VM can have before they get here; this is the
+     * last guard, for any caller: a name that would leave {@code vms/} never becomes a path (a
+     * spec that names its VM so is refused as invalid).
+     */
     private Path dir(String name) {
         return dev.qvmm.vmm.PathGuard.child(root, "stored VM", name);
     }

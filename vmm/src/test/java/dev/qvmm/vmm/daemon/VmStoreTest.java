@@ -35,4 +35,17 @@ class VmStoreTest {
         assertEquals(Map.of(), r.mediaFdsets());
         assertEquals(Map.of("cd", List.of("cd-file")), r.media());
     }
+
+    /** A name that would lead out of vms/ never becomes a path, whoever asks. */
+    @Test
+    void aNameThatLeavesTheStoreIsRefused(@TempDir Path state) throws Exception {
+        VmStore store = new VmStore(state);
+        for (String bad : List.of("..", ".", "", "../x", "a/b", "a\0b")) {
+            org.junit.jupiter.api.Assertions.assertThrows(dev.qvmm.vmm.VmmException.class, () -> store.saveSpec(bad, "x"), bad);
+            org.junit.jupiter.api.Assertions.assertThrows(dev.qvmm.vmm.VmmException.class, () -> store.exists(bad), bad);
+        }
+        try (var files = Files.walk(state)) {
+            assertEquals(List.of(state), files.toList());
+        }
+    }
 }
