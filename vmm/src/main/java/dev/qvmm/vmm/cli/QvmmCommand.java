@@ -11,6 +11,14 @@ public final class QvmmCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** --state-dir and --host-config given before the subcommand (HostOptions falls back to these). */
+    @CommandLine.Mixin
+    HostOptions host;
+
+    /** --socket given before the subcommand (for the commands that talk to the daemon). */
+    @CommandLine.Mixin
+    SocketOption socket;
+
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
@@ -49,7 +57,7 @@ public final class QvmmCommand implements Runnable {
 
     public static void main(String[] args) {
         mainEntered = java.time.Instant.now();
-        String sub = args.length > 0 ? args[0] : "";
+        String sub = subcommandName(args);
         if (sub.equals("run") || sub.equals("plan")) {
             // The spec is read and, for run, the QMP transport warms up on the other core while
             // the command line is parsed (benchmarks/results/startup.md has the figures).
@@ -62,6 +70,24 @@ public final class QvmmCommand implements Runnable {
         }
         System.exit(commandLine(sub).execute(args));
     }
+
+    /**
+     * The first word of {@code args} that is not a global option or its value: the subcommand's
+     * name when the user gave one ({@code qvmm --state-dir X run f} names {@code run}).
+     */
+    static String subcommandName(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (GLOBAL_OPTIONS.contains(a)) {
+                i++;
+            } else if (GLOBAL_OPTIONS.stream().noneMatch(o -> a.startsWith(o + "="))) {
+                return a;
+            }
+        }
+        return "";
+    }
+
+    private static final java.util.Set<String> GLOBAL_OPTIONS = java.util.Set.of("--state-dir", "--host-config", "--socket");
 
     /** The whole command tree. */
     public static CommandLine commandLine() {
