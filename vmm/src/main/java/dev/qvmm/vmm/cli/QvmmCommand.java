@@ -51,6 +51,7 @@ public final class QvmmCommand implements Runnable {
         m.put("insert", VmCommands.Insert::new);
         m.put("console", VmCommands.Console::new);
         m.put("events", VmCommands.Events::new);
+        m.put("doctor", DoctorCommand::new);
         m.put("completion", CompletionCommand::new);
         return java.util.Collections.unmodifiableMap(m);
     }
