@@ -47,6 +47,7 @@ public final class QvmmCommand implements Runnable {
         m.put("status", VmCommands.Status::new);
         m.put("addvolume", VmCommands.AddVolume::new);
         m.put("removevolume", VmCommands.RemoveVolume::new);
+        m.put("volumes", VolumesCommand::new);
         m.put("eject", VmCommands.Eject::new);
         m.put("insert", VmCommands.Insert::new);
         m.put("console", VmCommands.Console::new);

@@ -53,8 +53,15 @@ final class RealDaemon implements AutoCloseable {
         return this;
     }
 
+    private boolean closed;
+
+    /** Idempotent, so a test may end the daemon early (to end a stream) and still close it in cleanup. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         api.close();
         daemon.close();
     }
