@@ -19,8 +19,9 @@ import java.util.concurrent.Callable;
  * writable state directory), 1 otherwise; optional pieces missing are reported, not failed.
  */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
-        description = {"Check what this host offers qvmm (KVM, QEMU and its capabilities, qemu-img, virtiofsd, OVMF, passt, ...)",
-                "and print the apt-get install line for each missing piece."},
+        description = {"Check what this host offers qvmm and what it lacks.",
+                "KVM, QEMU and its capabilities, qemu-img, virtiofsd, OVMF, passt, skopeo, xorriso, prlimit, the state directory "
+                        + "and the daemon's socket, with the apt-get install line for each missing piece."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:qvmm run can work here (optional pieces may still be missing).",
                 "1:Something qvmm run needs is missing or unusable.", "2:Bad command line."})

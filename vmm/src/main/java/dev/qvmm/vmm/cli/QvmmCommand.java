@@ -108,6 +108,27 @@ public final class QvmmCommand implements Runnable {
                 cl.addSubcommand(name, make.get());
             }
         });
+        withExitCodes(cl);
         return cl;
+    }
+
+    /** The exit codes every command shares (CliErrors), for --help and the man pages made from it. */
+    static final java.util.Map<String, String> EXIT_CODES = exitCodes();
+
+    private static java.util.Map<String, String> exitCodes() {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("0", "Success.");
+        m.put(String.valueOf(CliErrors.FAILED), "Failure: the operation failed, QEMU failed, or the daemon refused.");
+        m.put(String.valueOf(CliErrors.INVALID_INPUT), "Bad input: the command line, the spec or the host config.");
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** Every command without exit codes of its own (doctor explains its own) gets the shared ones. */
+    private static void withExitCodes(CommandLine cl) {
+        CommandLine.Model.UsageMessageSpec usage = cl.getCommandSpec().usageMessage();
+        if (usage.exitCodeList().isEmpty()) {
+            usage.exitCodeListHeading("%nExit codes:%n").exitCodeList(EXIT_CODES);
+        }
+        cl.getSubcommands().values().forEach(QvmmCommand::withExitCodes);
     }
 }

@@ -90,7 +90,7 @@ final class VmCommands {
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true,
-            description = "Create a VM from a KubeVirt YAML stream; it starts unless its runStrategy is Halted or Manual.")
+            description = {"Create a VM in the daemon from a KubeVirt YAML stream.", "It starts unless its runStrategy is Halted or Manual."})
     static final class Create extends Client {
         @Parameters(paramLabel = "FILE", description = "VirtualMachineInstance or VirtualMachine YAML/JSON (- for stdin).")
         String file;
@@ -174,7 +174,7 @@ final class VmCommands {
     }
 
     @Command(name = "addvolume", mixinStandardHelpOptions = true,
-            description = "Hotplug a claim (or a DataVolume's claim) into a running VM, as virtctl addvolume.")
+            description = {"Hotplug a claim into a running VM, as virtctl addvolume.", "The claim may be a DataVolume's."})
     static final class AddVolume extends Client {
         @Parameters(paramLabel = "VM", description = "The running VM.")
         String name;
@@ -206,7 +206,7 @@ final class VmCommands {
     }
 
     @Command(name = "removevolume", mixinStandardHelpOptions = true,
-            description = "Unplug a hotplugged volume from a running VM, as virtctl removevolume; waits for the guest to release it.")
+            description = {"Unplug a hotplugged volume from a running VM, as virtctl removevolume.", "Waits for the guest to release it."})
     static final class RemoveVolume extends Client {
         @Parameters(paramLabel = "VM", description = "The running VM.")
         String name;
@@ -235,7 +235,7 @@ final class VmCommands {
     }
 
     @Command(name = "insert", mixinStandardHelpOptions = true,
-            description = "Put a host image (ISO, raw or qcow2) into a running VM's CD-ROM, replacing its medium, until the VM stops.")
+            description = {"Put a host image into a running VM's CD-ROM, replacing its medium.", "ISO, raw or qcow2; it stays until the VM stops."})
     static final class Insert extends Client {
         @Parameters(paramLabel = "VM", description = "The running VM.")
         String name;
@@ -254,7 +254,7 @@ final class VmCommands {
     }
 
     @Command(name = "console", mixinStandardHelpOptions = true,
-            description = {"Attach to a running VM's serial console: what you type goes to the guest, its output to stdout.",
+            description = {"Attach to a running VM's serial console.", "What you type goes to the guest, its output to stdout.",
                     "Ctrl-C or the end of stdin detaches; the VM keeps running. One attach at a time."})
     static final class Console extends Client {
         @Parameters(paramLabel = "VM", description = "The running VM.")

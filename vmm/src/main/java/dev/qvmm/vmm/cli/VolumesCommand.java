@@ -8,7 +8,7 @@ import java.util.List;
 
 /** {@code qvmm volumes VM}: the volumes hotplugged into a VM (addvolume), as the daemon records them. */
 @Command(name = "volumes", mixinStandardHelpOptions = true,
-        description = "List the volumes hotplugged into a VM with addvolume (default a table: NAME BUS TYPE SERIAL).")
+        description = {"List the volumes hotplugged into a VM with addvolume.", "Default a table: NAME BUS TYPE SERIAL."})
 final class VolumesCommand extends VmCommands.Client {
 
     static final List<Output.Column> COLUMNS = List.of(Output.Column.of("NAME", "volumeName"), Output.Column.of("BUS", "bus"),
