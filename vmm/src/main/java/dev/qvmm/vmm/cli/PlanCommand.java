@@ -28,8 +28,8 @@ import picocli.CommandLine.Parameters;
  * anything else; warnings go to stderr.
  */
 @Command(name = "plan", mixinStandardHelpOptions = true,
-        description = {"Plan a VM from a KubeVirt spec and print its QEMU command line (one argument per line).",
-                "Nothing is created or changed on the host."})
+        description = {"Plan a VM from a KubeVirt spec and print its QEMU command line.",
+                "One argument per line (--json: the whole storage plan). Nothing is created or changed on the host."})
 public final class PlanCommand implements Callable<Integer> {
 
     @CommandLine.Mixin

@@ -11,6 +11,14 @@ public final class QvmmCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** --state-dir and --host-config given before the subcommand (HostOptions falls back to these). */
+    @CommandLine.Mixin
+    HostOptions host;
+
+    /** --socket given before the subcommand (for the commands that talk to the daemon). */
+    @CommandLine.Mixin
+    SocketOption socket;
+
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
@@ -39,16 +47,19 @@ public final class QvmmCommand implements Runnable {
         m.put("status", VmCommands.Status::new);
         m.put("addvolume", VmCommands.AddVolume::new);
         m.put("removevolume", VmCommands.RemoveVolume::new);
+        m.put("volumes", VolumesCommand::new);
         m.put("eject", VmCommands.Eject::new);
         m.put("insert", VmCommands.Insert::new);
         m.put("console", VmCommands.Console::new);
         m.put("events", VmCommands.Events::new);
+        m.put("doctor", DoctorCommand::new);
+        m.put("completion", CompletionCommand::new);
         return java.util.Collections.unmodifiableMap(m);
     }
 
     public static void main(String[] args) {
         mainEntered = java.time.Instant.now();
-        String sub = args.length > 0 ? args[0] : "";
+        String sub = subcommandName(args);
         if (sub.equals("run") || sub.equals("plan")) {
             // The spec is read and, for run, the QMP transport warms up on the other core while
             // the command line is parsed (benchmarks/results/startup.md has the figures).
@@ -61,6 +72,24 @@ public final class QvmmCommand implements Runnable {
         }
         System.exit(commandLine(sub).execute(args));
     }
+
+    /**
+     * The first word of {@code args} that is not a global option or its value: the subcommand's
+     * name when the user gave one ({@code qvmm --state-dir X run f} names {@code run}).
+     */
+    static String subcommandName(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (GLOBAL_OPTIONS.contains(a)) {
+                i++;
+            } else if (GLOBAL_OPTIONS.stream().noneMatch(o -> a.startsWith(o + "="))) {
+                return a;
+            }
+        }
+        return "";
+    }
+
+    private static final java.util.Set<String> GLOBAL_OPTIONS = java.util.Set.of("--state-dir", "--host-config", "--socket");
 
     /** The whole command tree. */
     public static CommandLine commandLine() {
@@ -79,6 +108,27 @@ public final class QvmmCommand implements Runnable {
                 cl.addSubcommand(name, make.get());
             }
         });
+        withExitCodes(cl);
         return cl;
+    }
+
+    /** The exit codes every command shares (CliErrors), for --help and the man pages made from it. */
+    static final java.util.Map<String, String> EXIT_CODES = exitCodes();
+
+    private static java.util.Map<String, String> exitCodes() {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("0", "Success.");
+        m.put(String.valueOf(CliErrors.FAILED), "Failure: the operation failed, QEMU failed, or the daemon refused.");
+        m.put(String.valueOf(CliErrors.INVALID_INPUT), "Bad input: the command line, the spec or the host config.");
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** Every command without exit codes of its own (doctor explains its own) gets the shared ones. */
+    private static void withExitCodes(CommandLine cl) {
+        CommandLine.Model.UsageMessageSpec usage = cl.getCommandSpec().usageMessage();
+        if (usage.exitCodeList().isEmpty()) {
+            usage.exitCodeListHeading("%nExit codes:%n").exitCodeList(EXIT_CODES);
+        }
+        cl.getSubcommands().values().forEach(QvmmCommand::withExitCodes);
     }
 }

@@ -40,8 +40,8 @@ import java.util.concurrent.Callable;
  * QEMU failed, 2 on invalid input.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Boot a VM from a KubeVirt spec in the foreground: console on stdout, events on stderr.",
-                "Ctrl-C stops the guest gracefully; a second Ctrl-C kills it."})
+        description = {"Boot a VM from a KubeVirt spec in the foreground.",
+                "Console on stdout, events on stderr. Ctrl-C stops the guest gracefully; a second Ctrl-C kills it."})
 public final class RunCommand implements Callable<Integer> {
 
     @CommandLine.Mixin

@@ -90,7 +90,7 @@ final class VmCommands {
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true,
-            description = "Create a VM from a KubeVirt YAML stream; it starts unless its runStrategy is Halted or Manual.")
+            description = {"Create a VM in the daemon from a KubeVirt YAML stream.", "It starts unless its runStrategy is Halted or Manual."})
     static final class Create extends Client {
         @Parameters(paramLabel = "FILE", description = "VirtualMachineInstance or VirtualMachine YAML/JSON (- for stdin).")
         String file;
@@ -176,7 +176,7 @@ final class VmCommands {
     }
 
     @Command(name = "addvolume", mixinStandardHelpOptions = true,
-            description = "Hotplug a claim (or a DataVolume's claim) into a running VM, as virtctl addvolume.")
+            description = {"Hotplug a claim into a running VM, as virtctl addvolume.", "The claim may be a DataVolume's."})
     static final class AddVolume extends Client {
         @Parameters(paramLabel = "VM", description = "The running VM.")
         String name;
@@ -208,7 +208,7 @@ final class VmCommands {
     }
 
     @Command(name = "removevolume", mixinStandardHelpOptions = true,
-            description = "Unplug a hotplugged volume from a running VM, as virtctl removevolume; waits for the guest to release it.")
+            description = {"Unplug a hotplugged volume from a running VM, as virtctl removevolume.", "Waits for the guest to release it."})
     static final class RemoveVolume extends Client {
         @Parameters(paramLabel = "VM", description = "The running VM.")
         String name;
@@ -237,7 +237,7 @@ final class VmCommands {
     }
 
     @Command(name = "insert", mixinStandardHelpOptions = true,
-            description = "Put a host image (ISO, raw or qcow2) into a running VM's CD-ROM, replacing its medium, until the VM stops.")
+            description = {"Put a host image into a running VM's CD-ROM, replacing its medium.", "ISO, raw or qcow2; it stays until the VM stops."})
     static final class Insert extends Client {
         @Parameters(paramLabel = "VM", description = "The running VM.")
         String name;
@@ -256,7 +256,7 @@ final class VmCommands {
     }
 
     @Command(name = "console", mixinStandardHelpOptions = true,
-            description = {"Attach to a running VM's serial console: what you type goes to the guest, its output to stdout.",
+            description = {"Attach to a running VM's serial console.", "What you type goes to the guest, its output to stdout.",
                     "Ctrl-C or the end of stdin detaches; the VM keeps running. One attach at a time."})
     static final class Console extends Client {
         @Parameters(paramLabel = "VM", description = "The running VM.")
@@ -269,48 +269,64 @@ final class VmCommands {
         }
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true, description = "A VM's status as JSON.")
+    /** The columns of a VM row, for {@code ps} and {@code status -o table|wide}. */
+    static final java.util.List<Output.Column> VM_COLUMNS = java.util.List.of(
+            Output.Column.of("NAME", "vm"), Output.Column.of("PHASE", "phase"), Output.Column.of("REASON", "reason"),
+            Output.Column.of("QEMU-PID", "qemuPid"),
+            new Output.Column("READY", vm -> Output.text(vm.path("conditions").path(0).path("status")), true),
+            Output.Column.wide("SINCE", "time"), Output.Column.wide("MESSAGE", "message"));
+
+    static final String OUTPUT_HELP = "Output format: json or yaml (the API's own answer), wide (more columns), table.";
+
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = "A VM's status: phase, reason, message, qemuPid and conditions (default JSON).")
     static final class Status extends Client {
         @Parameters(paramLabel = "NAME", description = "The VM.")
         String name;
 
+        @Option(names = {"-o", "--output"}, paramLabel = "json|yaml|wide|table", description = OUTPUT_HELP + " Default json.")
+        String output;
+
         @Override
         int run() {
+            Output.Format format = Output.format(output, Output.Format.JSON, spec.commandLine());
             ApiClient.Response r = api().call("GET", "/v1/vms/" + name, "");
             if (!r.ok()) {
                 return printError(r);
             }
-            out().print(r.body());
-            out().flush();
+            Output.print(out(), parse(r.body()), format, VM_COLUMNS);
             return 0;
         }
     }
 
-    @Command(name = "ps", mixinStandardHelpOptions = true, description = "List the daemon's VMs.")
+    @Command(name = "ps", mixinStandardHelpOptions = true, description = "List the daemon's VMs (default a table: NAME PHASE REASON QEMU-PID).")
     static final class Ps extends Client {
+        @Option(names = {"-o", "--output"}, paramLabel = "json|yaml|wide|table", description = OUTPUT_HELP + " Default table.")
+        String output;
+
         @Override
         int run() {
+            Output.Format format = Output.format(output, Output.Format.TABLE, spec.commandLine());
             ApiClient.Response r = api().call("GET", "/v1/vms", "");
             if (!r.ok()) {
                 return printError(r);
             }
-            out().printf("%-24s %-10s %-16s %s%n", "NAME", "PHASE", "REASON", "QEMU-PID");
-            for (JsonNode vm : parse(r.body())) {
-                out().printf("%-24s %-10s %-16s %s%n", vm.path("vm").asText(), vm.path("phase").asText(), vm.path("reason").asText(),
-                        vm.has("qemuPid") ? vm.path("qemuPid").asText() : "-");
-            }
-            out().flush();
+            Output.print(out(), parse(r.body()), format, VM_COLUMNS);
             return 0;
         }
     }
 
     @Command(name = "events", mixinStandardHelpOptions = true, description = "Follow the lifecycle events of every VM until interrupted.")
     static final class Events extends Client {
-        @Option(names = "--output", paramLabel = "text|json", defaultValue = "text", description = "Lines of text or JSON (default ${DEFAULT-VALUE}).")
+        @Option(names = {"-o", "--output"}, paramLabel = "text|json", defaultValue = "text",
+                description = "Lines of text, or JSON lines shaped as qvmm run --events=json prints them (default ${DEFAULT-VALUE}).")
         String output;
 
         @Override
         int run() {
+            if (!output.equals("text") && !output.equals("json")) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--output \"" + output + "\" is not text or json");
+            }
             boolean json = output.equals("json");
             api().stream("/v1/events", l -> {
                 out().println(json ? l : line(parse(l)));

@@ -19,7 +19,7 @@ public record KvmFacts(boolean devKvmReadWrite, boolean hardwareVirtualization, 
     }
 
     /** Reads the facts under {@code root} (a test can point it at a fake tree). */
-    static KvmFacts probe(Path root) {
+    public static KvmFacts probe(Path root) {
         Path dev = root.resolve("dev/kvm");
         boolean rw = Files.isReadable(dev) && Files.isWritable(dev);
         boolean hw;
