@@ -2,6 +2,7 @@ package dev.qvmm.vmm.session;
 
 import dev.qvmm.qmp.QmpClient;
 import dev.qvmm.qmp.QmpEvent;
+import dev.qvmm.qmp.QmpEventListener;
 import dev.qvmm.qmp.QmpException;
 import dev.qvmm.qmp.QmpOptions;
 import dev.qvmm.qmp.QmpSubscription;
@@ -35,6 +36,11 @@ public final class VmSession implements AutoCloseable {
 
     static final Duration QUIT_WAIT = Duration.ofSeconds(5);
     static final Duration TERM_WAIT = Duration.ofSeconds(5);
+    /**
+     * How long an exit waits for the events QEMU sent before it, which reach the lifecycle on
+     * another thread: QEMU's closed monitor ends them, so this bounds only a monitor that hangs.
+     */
+    private static final Duration EVENTS_AFTER_EXIT = Duration.ofSeconds(2);
     /** The reason of the event raised when a filesystem's daemon exits while the VM runs. */
     public static final String FILESYSTEM_FAILED = "FilesystemFailed";
     /** How long QEMU may take to exit after a companion did, for the companion's exit to count as QEMU's doing. */
@@ -47,6 +53,8 @@ public final class VmSession implements AutoCloseable {
     private final VmLifecycle lifecycle;
     private volatile QmpClient qmp;
     private volatile QmpSubscription events;
+    /** Completes when the lifecycle subscription has delivered its last event (the monitor closed). */
+    private final CompletableFuture<Void> eventsEnded = new CompletableFuture<>();
     private volatile String lastIoError;
     private volatile LaunchTimes launchTimes;
     private volatile java.time.Instant socketSeen;
@@ -86,7 +94,7 @@ public final class VmSession implements AutoCloseable {
         java.time.Instant started = java.time.Instant.now();
         QemuProcess qemu = QemuProcess.start(argv, run, spec.vmName());
         VmSession session = new VmSession(spec, run, qemu, lifecycle);
-        qemu.exit().thenAccept(session::onQemuExit);
+        session.whenQemuExits();
         try {
             session.connect();
             java.time.Instant ready = java.time.Instant.now();
@@ -118,10 +126,10 @@ public final class VmSession implements AutoCloseable {
         }
         VmLifecycle lifecycle = new VmLifecycle(spec.vmName(), listener);
         VmSession session = new VmSession(spec, run, found.get(), lifecycle);
-        found.get().exit().thenAccept(session::onQemuExit);
+        session.whenQemuExits();
         try {
             session.qmp = QmpClient.connect(run.qmpSocket(), QmpOptions.builder().connectTimeout(spec.startTimeout()).build());
-            session.events = session.qmp.subscribe(e -> LIFECYCLE_EVENTS.contains(e.name()), session::onEvent);
+            session.subscribeLifecycle();
             dev.qvmm.qmp.command.StatusInfo status = session.qmp.execute(new dev.qvmm.qmp.command.QueryStatus()).join();
             String pidNote = "QEMU pid " + pid + " adopted";
             if (status.running()) {
@@ -172,7 +180,33 @@ public final class VmSession implements AutoCloseable {
             throw new VmmException(e.kind(), e.subject(), e.getMessage() + "\n  (run directory " + run.path() + ")", List.of(), e);
         }
         qmp = connectWhileStarting();
-        events = qmp.subscribe(e -> LIFECYCLE_EVENTS.contains(e.name()), this::onEvent);
+        subscribeLifecycle();
+    }
+
+    private void subscribeLifecycle() {
+        events = qmp.subscribe(e -> LIFECYCLE_EVENTS.contains(e.name()), new QmpEventListener() {
+            @Override
+            public void onEvent(QmpEvent e) {
+                VmSession.this.onEvent(e);
+            }
+
+            @Override
+            public void onClose(QmpException cause) {
+                eventsEnded.complete(null);
+            }
+        });
+    }
+
+    /**
+     * Judges QEMU's exit only after the events it sent before exiting were seen: the process
+     * reaper can report the exit before the subscription has delivered the SHUTDOWN that explains
+     * it (seen once in seven demo runs as "QEMU exited with code 0 while Running").
+     */
+    private void whenQemuExits() {
+        qemu.exit().thenCompose(code -> (events == null ? CompletableFuture.<Void>completedFuture(null) : eventsEnded.copy())
+                        .completeOnTimeout(null, EVENTS_AFTER_EXIT.toMillis(), TimeUnit.MILLISECONDS)
+                        .thenApply(drained -> code))
+                .thenAccept(this::onQemuExit);
     }
 
     /**
