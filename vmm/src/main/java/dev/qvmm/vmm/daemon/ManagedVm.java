@@ -25,9 +25,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -45,7 +42,7 @@ public final class ManagedVm {
     private final DaemonHost host;
     private final VmStore store;
     private final Consumer<VmEvent> events;
-    private final ExecutorService ops;
+    private final OperationQueue ops;
     private volatile VmSession session;
     private volatile List<Path> ephemeral = List.of();
     private volatile ArtifactPreparer.Prepared prepared;
@@ -56,8 +53,6 @@ public final class ManagedVm {
     private volatile List<String> planNodes = List.of();
     private volatile String graphNote = "";
     private final Restarts restarts = new Restarts();
-    /** Set once the VM's files are gone: every later operation answers VM_NOT_FOUND. */
-    private volatile boolean deleted;
 
     private ManagedVm(String name, DaemonHost host, VmStore store, Consumer<VmEvent> events, VmEvent status) {
         this.name = name;
@@ -65,7 +60,7 @@ public final class ManagedVm {
         this.store = store;
         this.events = events;
         this.status = status;
-        this.ops = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon(true).name("vm-" + name).unstarted(r));
+        this.ops = new OperationQueue(name);
     }
 
     /** A VM just created: stopped until started. */
@@ -81,10 +76,10 @@ public final class ManagedVm {
     static ManagedVm restored(String name, DaemonHost host, VmStore store, Consumer<VmEvent> events) throws IOException {
         VmRecord r = store.record(name).orElse(null);
         VmEvent last = r == null ? new VmEvent(Instant.now(), name, VmState.PENDING, "Created", "stopped")
-                : new VmEvent(Instant.parse(r.time()), name, phase(r.phase()), r.reason(), r.message());
+                : r.lastEvent();
         ManagedVm vm = new ManagedVm(name, host, store, events, last);
         try {
-            vm.restarts.strategy(SpecReader.read(store.spec(name), name, new SpecContext(host.config().persistentReservation())).spec().runStrategy());
+            vm.restarts.strategy(vm.readSpec(store.spec(name)).runStrategy());
         } catch (IOException | RuntimeException e) {
             // a spec that no longer reads is reported when the VM is started; nothing restarts it
         }
@@ -159,11 +154,10 @@ public final class ManagedVm {
                 }
                 runDirectory().remove();
                 store.delete(name);
-                deleted = true;
             } catch (IOException e) {
                 throw new UncheckedIOException("VM \"" + name + "\": cannot remove its files: " + e.getMessage(), e);
             }
-            ops.shutdown();
+            ops.deleted();
             return end;
         });
     }
@@ -277,30 +271,11 @@ public final class ManagedVm {
 
     /** Lets go of QEMU's monitor without touching the guest (the daemon is going away). */
     void detach() {
-        ops.shutdownNow();
+        ops.close();
     }
 
-    /**
-     * Queues an operation on the VM's thread. Racing callers of a VM that is being deleted lose
-     * with VM_NOT_FOUND: an operation queued before the deletion finds the VM gone when its turn
-     * comes, and one asked for after it meets the shut-down queue.
-     */
     private CompletableFuture<VmEvent> submit(Supplier<VmEvent> op) {
-        try {
-            return CompletableFuture.supplyAsync(() -> {
-                if (deleted) {
-                    throw gone();
-                }
-                return op.get();
-            }, ops);
-        } catch (RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(deleted ? gone()
-                    : new VmmException(VmmException.Kind.VM_STATE_CONFLICT, name, "the daemon is shutting down; VM \"" + name + "\" takes no more operations"));
-        }
-    }
-
-    private VmmException gone() {
-        return new VmmException(VmmException.Kind.VM_NOT_FOUND, name, "VM \"" + name + "\" was deleted");
+        return ops.submit(op);
     }
 
     private VmSession running(String op) {
@@ -337,7 +312,7 @@ public final class ManagedVm {
         try {
             // A run directory of an earlier, ended run holds only its logs: the new run replaces it.
             leftover.remove();
-            VmSpec spec = SpecReader.read(store.spec(name), name, new SpecContext(host.config().persistentReservation())).spec();
+            VmSpec spec = readSpec(store.spec(name));
             restarts.strategy(spec.runStrategy());
             StoragePlan plan = HostPlanning.plan(spec, host.config(), host.stateDir(), host.accelerator(), host.qemuBinary());
             RunDirectory run = RunDirectory.create(host.stateDir(), name);
@@ -384,7 +359,7 @@ public final class ManagedVm {
      */
     private Duration ownGrace() {
         try {
-            VmSpec spec = SpecReader.read(store.spec(name), name, new SpecContext(host.config().persistentReservation())).spec();
+            VmSpec spec = readSpec(store.spec(name));
             return Duration.ofSeconds(spec.terminationGracePeriodSeconds().orElse(DEFAULT_GRACE.toSeconds()));
         } catch (IOException | RuntimeException e) {
             return DEFAULT_GRACE;
@@ -437,7 +412,7 @@ public final class ManagedVm {
         List<String> notResumed = new java.util.ArrayList<>();
         try {
             String running = hotplug != null ? hotplug.effectiveSpec(store.spec(name)) : store.spec(name);
-            VmSpec spec = SpecReader.read(running, name, new SpecContext(host.config().persistentReservation())).spec();
+            VmSpec spec = readSpec(running);
             StoragePlan plan = HostPlanning.plan(spec, host.config(), host.stateDir(), host.accelerator(), host.qemuBinary());
             prepared = preparer().resume(plan.artifacts(), notResumed);
             prepared.companions().forEach(c -> c.qemuStarted(adopted.qemuPid()));
@@ -480,7 +455,7 @@ public final class ManagedVm {
         save(e, s != null && !e.state().terminal() && e.state() != VmState.STARTING ? s.qemuPid() : null);
         events.accept(e);
         if (e.state().terminal()) {
-            restarts.after(e, ops, this::onEvent, this::restart);
+            restarts.after(e, ops.thread(), this::onEvent, this::restart);
         }
     }
 
@@ -499,17 +474,7 @@ public final class ManagedVm {
         }
         hotplug = null;
         media = null;
-        RunDirectory run = runDirectory();
-        try {
-            if (succeeded) {
-                run.remove();
-            } else {
-                Files.deleteIfExists(run.qmpSocket());
-                Files.deleteIfExists(run.consoleSocket());
-            }
-        } catch (IOException ignored) {
-            // removed with the next start or the VM's deletion
-        }
+        RunFiles.ended(runDirectory(), succeeded);
     }
 
     private void save(VmEvent e, Long pid) {
@@ -525,15 +490,11 @@ public final class ManagedVm {
         }
     }
 
-    private RunDirectory runDirectory() {
-        return RunDirectory.of(host.stateDir(), name);
+    private VmSpec readSpec(String yaml) throws IOException {
+        return SpecReader.read(yaml, name, new SpecContext(host.config().persistentReservation())).spec();
     }
 
-    private static VmState phase(String s) {
-        try {
-            return VmState.valueOf(s);
-        } catch (RuntimeException e) {
-            return VmState.FAILED;
-        }
+    private RunDirectory runDirectory() {
+        return RunDirectory.of(host.stateDir(), name);
     }
 }

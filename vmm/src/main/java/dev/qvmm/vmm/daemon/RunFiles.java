@@ -1,5 +1,7 @@
 package dev.qvmm.vmm.daemon;
 
+import dev.qvmm.vmm.launch.RunDirectory;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +21,23 @@ final class RunFiles {
             } catch (IOException ignored) {
                 // replaced by the next start
             }
+        }
+    }
+
+    /**
+     * A run has ended: after a clean end its directory goes; after a failure it stays for its logs
+     * and only its sockets go. What cannot go now goes with the next start or the VM's deletion.
+     */
+    static void ended(RunDirectory run, boolean succeeded) {
+        try {
+            if (succeeded) {
+                run.remove();
+            } else {
+                Files.deleteIfExists(run.qmpSocket());
+                Files.deleteIfExists(run.consoleSocket());
+            }
+        } catch (IOException ignored) {
+            // removed with the next start or the VM's deletion
         }
     }
 }

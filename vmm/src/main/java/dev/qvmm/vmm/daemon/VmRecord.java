@@ -2,6 +2,10 @@ package dev.qvmm.vmm.daemon;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import dev.qvmm.vmm.session.VmEvent;
+import dev.qvmm.vmm.session.VmState;
+
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -22,5 +26,16 @@ record VmRecord(String name, String time, String phase, String reason, String me
         media = media == null ? java.util.Map.of() : java.util.Map.copyOf(media);
         planNodes = planNodes == null ? List.of() : List.copyOf(planNodes);
         mediaFdsets = mediaFdsets == null ? java.util.Map.of() : java.util.Map.copyOf(mediaFdsets);
+    }
+
+    /** The last lifecycle event as it was saved; a phase this version does not know reads as Failed. */
+    VmEvent lastEvent() {
+        VmState state;
+        try {
+            state = VmState.valueOf(phase);
+        } catch (RuntimeException e) {
+            state = VmState.FAILED;
+        }
+        return new VmEvent(Instant.parse(time), name, state, reason, message);
     }
 }
