@@ -607,19 +607,7 @@ class DaemonTest {
 
         // A VirtualMachine that is Halted is stored, not started: no guest boots for this test.
         Path halted = dir.resolve("halted.yaml");
-        Files.writeString(halted, """
-                apiVersion: kubevirt.io/v1
-                kind: VirtualMachine
-                metadata: {name: halted}
-                spec:
-                  runStrategy: Halted
-                  template:
-                    spec:
-                      domain:
-                        resources: {requests: {memory: 64Mi}}
-                        devices: {disks: [{name: scratch, disk: {bus: virtio}}]}
-                      volumes: [{name: scratch, emptyDisk: {capacity: 1Mi}}]
-                """);
+        Files.writeString(halted, HaltedVm.named("halted"));
         QvmmCli.Result stored = d.cli("create", halted.toString());
         assertEquals(0, stored.exitCode(), stored::toString);
         QvmmCli.Result again = d.cli("create", halted.toString());

@@ -327,16 +327,7 @@ class HostileHttpFloodTest {
         for (int i = 0; spec.length() < (5 << 19); i++) {
             spec.append("    qvmm.dev/a").append(i).append(": \"value ").append(i).append("\"\n");
         }
-        spec.append("""
-                spec:
-                  runStrategy: Halted
-                  template:
-                    spec:
-                      domain:
-                        resources: {requests: {memory: 64Mi}}
-                        devices: {disks: [{name: scratch, disk: {bus: virtio}}]}
-                      volumes: [{name: scratch, emptyDisk: {capacity: 1Mi}}]
-                """);
+        spec.append(HaltedVm.SPEC);
         byte[] post = HostileHttpTest.post("/v1/vms", spec.toString());
         long[] after = new long[2];
         for (int round = 0; round < 2; round++) {
@@ -359,19 +350,7 @@ class HostileHttpFloodTest {
     @Test
     void racingDeletesOfOneVmGiveOne200AndOnly404s() throws Exception {
         for (int round = 0; round < 5; round++) {
-            RawHttp.Reply created = http.exchange(HostileHttpTest.post("/v1/vms", """
-                    apiVersion: kubevirt.io/v1
-                    kind: VirtualMachine
-                    metadata: {name: race}
-                    spec:
-                      runStrategy: Halted
-                      template:
-                        spec:
-                          domain:
-                            resources: {requests: {memory: 64Mi}}
-                            devices: {disks: [{name: scratch, disk: {bus: virtio}}]}
-                          volumes: [{name: scratch, emptyDisk: {capacity: 1Mi}}]
-                    """), DEADLINE);
+            RawHttp.Reply created = http.exchange(HostileHttpTest.post("/v1/vms", HaltedVm.named("race")), DEADLINE);
             assertEquals(201, created.status(), created.text());
             Map<Integer, Integer> statuses = parallel(20, () -> http.exchange(HostileHttpTest.request("DELETE", "/v1/vms/race", ""), DEADLINE));
             System.out.printf("round %d, 20 racing deletes: %s%n", round, statuses);
