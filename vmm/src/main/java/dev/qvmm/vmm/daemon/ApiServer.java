@@ -75,12 +75,15 @@ public final class ApiServer implements AutoCloseable {
     private final Channel channel;
     private final Path socket;
     private final ApiLimits limits;
+    /** Every client connection, so that closing the server ends event streams and consoles at once. */
+    private final io.netty.channel.group.ChannelGroup connections;
 
-    private ApiServer(EventLoopGroup group, Channel channel, Path socket, ApiLimits limits) {
+    private ApiServer(EventLoopGroup group, Channel channel, Path socket, ApiLimits limits, io.netty.channel.group.ChannelGroup connections) {
         this.group = group;
         this.channel = channel;
         this.socket = socket;
         this.limits = limits;
+        this.connections = connections;
     }
 
     /**
@@ -97,11 +100,14 @@ public final class ApiServer implements AutoCloseable {
         Files.createDirectories(socket.toAbsolutePath().getParent());
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("qvmm-api", true), EpollIoHandler.newFactory());
         ApiLimits limits = new ApiLimits();
+        io.netty.channel.group.ChannelGroup connections = new io.netty.channel.group.DefaultChannelGroup(
+                io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
         try {
             Channel ch = new ServerBootstrap().group(group).channel(EpollServerDomainSocketChannel.class)
                     .childHandler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel c) {
+                            connections.add(c);
                             c.pipeline().addLast(new HttpServerCodec(ApiLimits.decoderConfig()), new RequestGuard(limits),
                                     new HttpObjectAggregator(ApiLimits.MAX_BODY_BYTES), new Handler(daemon, qmpPassthrough, limits));
                         }
@@ -112,7 +118,7 @@ public final class ApiServer implements AutoCloseable {
                 GroupPrincipal g = socket.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(socketGroup.get());
                 Files.getFileAttributeView(socket, java.nio.file.attribute.PosixFileAttributeView.class).setGroup(g);
             }
-            return new ApiServer(group, ch, socket, limits);
+            return new ApiServer(group, ch, socket, limits, connections);
         } catch (InterruptedException e) {
             limits.close();
             group.shutdownGracefully();
@@ -142,6 +148,9 @@ public final class ApiServer implements AutoCloseable {
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
+        // Closed here, not left to the event loop's shutdown: a client following events or a
+        // console sees its stream end as soon as the daemon goes away.
+        connections.close().awaitUninterruptibly(2, java.util.concurrent.TimeUnit.SECONDS);
         limits.close();
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
         try {
