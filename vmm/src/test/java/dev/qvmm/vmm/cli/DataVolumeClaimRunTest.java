@@ -99,6 +99,38 @@ class DataVolumeClaimRunTest {
     }
 
     @Test
+    void theDaemonStartsARunningFalseVmOnlyAfterItsImportsAndAFailedOneNamesTheDataVolumeAndSource() throws Exception {
+        Path missing = dir.resolve("no-such-image.qcow2");
+        Path yaml = Files.writeString(dir.resolve("halted.yaml"), """
+                apiVersion: kubevirt.io/v1
+                kind: VirtualMachine
+                metadata: {name: dvc}
+                spec:
+                  running: false
+                  template:
+                    spec:
+                      domain:
+                        resources: {requests: {memory: 64Mi}}
+                        devices: {disks: [{name: data, disk: {bus: virtio}}]}
+                      volumes: [{name: data, persistentVolumeClaim: {claimName: imported}}]
+                """ + dataVolume("imported", "{http: {url: \"file://" + missing + "\"}}"));
+        Path state = dir.resolve("state");
+        Files.createDirectories(state);
+        try (RealDaemon daemon = new RealDaemon(state)) {
+            String socket = daemon.socket.toString();
+            RealDaemon.Run created = RealDaemon.cli("create", "--socket", socket, yaml.toString());
+            assertEquals(0, created.code(), created.err());
+            assertFalse(Files.exists(state.resolve("claims/imported")), "running: false: nothing is imported before a start");
+            RealDaemon.Run started = RealDaemon.cli("start", "--socket", socket, "dvc");
+            assertTrue(started.code() != 0, started.out());
+            assertTrue(started.err().contains("DataVolume \"imported\"") && started.err().contains(missing.toString()), started.err());
+            RealDaemon.Run status = RealDaemon.cli("status", "--socket", socket, "dvc");
+            assertFalse(status.out().contains("qemuPid"), "QEMU never started: " + status.out());
+            assertFalse(Files.exists(state.resolve("claims/imported/disk.img")), "a failed import leaves no image");
+        }
+    }
+
+    @Test
     void aFailedImportOfADataVolumeNamedAsAClaimNamesItAndItsSourceAndLeavesNothing() throws Exception {
         Path missing = dir.resolve("no-such-image.qcow2");
         Run r = run(vm("imported") + dataVolume("imported", "{http: {url: \"file://" + missing + "\"}}"));
