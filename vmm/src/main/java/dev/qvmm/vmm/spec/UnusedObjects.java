@@ -25,6 +25,9 @@ final class UnusedObjects {
 
     static void warn(Problems problems, Map<String, Map<String, String>> given, Collection<Volume> volumes,
                      Map<String, DataVolumeSpec> dataVolumes) {
+        if (given.isEmpty()) {
+            return;
+        }
         Set<String> used = new HashSet<>();
         for (Volume v : volumes) {
             switch (v.source()) {
