@@ -111,6 +111,28 @@ class DataVolumeClaimTest {
     }
 
     @Test
+    void aBlankBlockDataVolumeOnItsPersistentVolumesDeviceIsPlannedOnTheDeviceWithNothingToWrite() {
+        SpecReader.Result r = read(vm("            - {name: blockdisk, disk: {bus: virtio}}\n",
+                "        - {name: blockdisk, persistentVolumeClaim: {claimName: lab-block-disk}}\n")
+                + dv("lab-block-disk", "Block") + """
+                ---
+                apiVersion: v1
+                kind: PersistentVolume
+                metadata: {name: local-block}
+                spec: {volumeMode: Block, capacity: {storage: 1Gi}, claimRef: {name: lab-block-disk}, local: {path: /dev/loop7}}
+                """);
+        dev.qvmm.vmm.storage.StoragePlan plan = dev.qvmm.vmm.storage.StoragePlanner.plan(r.spec(),
+                dev.qvmm.vmm.storage.HostFacts.example(), dev.qvmm.vmm.storage.QemuCapabilities.qemu72());
+        String nodes = plan.disks().getFirst().nodes().toString();
+        assertTrue(nodes.contains("HostDeviceNode") && nodes.contains("/dev/loop7"), nodes);
+        List<dev.qvmm.vmm.storage.Artifact> artifacts = plan.artifacts();
+        assertTrue(artifacts.stream().anyMatch(a -> a instanceof dev.qvmm.vmm.storage.Artifact.RequireBlockDevice b
+                && b.device().toString().equals("/dev/loop7") && b.requestedBytes().getAsLong() == 128L << 20), artifacts::toString);
+        assertTrue(artifacts.stream().anyMatch(a -> a instanceof dev.qvmm.vmm.storage.Artifact.ImportDataVolume i
+                && i.blockDevice() && i.source() instanceof dev.qvmm.vmm.storage.ImportSource.Blank), artifacts::toString);
+    }
+
+    @Test
     void aPersistentVolumeClaimWithADataVolumesNameIsRefusedNamingBoth() {
         VmmException e = assertThrows(VmmException.class, () -> read(vm("            - {name: a, disk: {}}\n",
                 "        - {name: a, persistentVolumeClaim: {claimName: twin}}\n") + dv("twin", "Filesystem") + """
