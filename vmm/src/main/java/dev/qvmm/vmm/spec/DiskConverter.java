@@ -122,6 +122,7 @@ final class DiskConverter {
         boolean metrics = volume.isPresent() && volume.get().source() instanceof VolumeSource.DownwardMetrics;
         boolean readOnly = Boolean.TRUE.equals(readonly) || volume.map(v -> switch (v.source()) {
             case VolumeSource.PersistentVolumeClaim c -> c.readOnly();
+            case VolumeSource.DataVolume c -> c.readOnly();
             // The guest only reads it; qvmm rewrites it under the guest (as KubeVirt's <readonly/>).
             case VolumeSource.DownwardMetrics m -> true;
             default -> false;

@@ -28,12 +28,14 @@ final class ObjectConverter {
     /** PersistentVolumes with the field path prefix of their document. */
     private final List<Map.Entry<String, K8sObjectDtos.PersistentVolume>> volumes = new ArrayList<>();
     private final Map<String, String> claimVolumeNames = new LinkedHashMap<>();
+    /** Where each object was given, by kind then name: the field path prefix of its document (or template). */
+    final Map<String, Map<String, String>> paths = new LinkedHashMap<>();
 
     ObjectConverter(Problems problems) {
         this.problems = problems;
     }
 
-    private Optional<String> name(Meta meta, String p) {
+    private Optional<String> name(String kind, Meta meta, String p) {
         if (meta == null || meta.name() == null || meta.name().isBlank()) {
             problems.error(p + "metadata.name", SpecProblem.Rule.REQUIRED, "every object needs metadata.name");
             return Optional.empty();
@@ -41,12 +43,24 @@ final class ObjectConverter {
         if (!ObjectNames.check(problems, p + "metadata.name", ObjectNames.Kind.OBJECT, meta.name())) {
             return Optional.empty();
         }
+        String earlier = paths.computeIfAbsent(kind, k -> new LinkedHashMap<>()).putIfAbsent(meta.name(), p);
+        if (earlier != null) {
+            // Kubernetes keeps one object per kind and name: a second one would silently replace the first.
+            problems.error(p + "metadata.name", SpecProblem.Rule.DUPLICATE_NAME, kind + " \"" + meta.name()
+                    + "\" is given twice (also at " + where(earlier) + "); keep one, or rename one");
+            return Optional.empty();
+        }
         return Optional.of(meta.name());
+    }
+
+    /** A document prefix ("Kind/name: ") or a template's ("spec.dataVolumeTemplates[0].") as people read it. */
+    static String where(String prefix) {
+        return prefix.endsWith(": ") ? prefix.substring(0, prefix.length() - 2) : prefix.substring(0, prefix.length() - 1);
     }
 
     /** data as UTF-8 text, binaryData as base64. */
     void configMap(K8sObjectDtos.ConfigMap o, String p) {
-        name(o.metadata(), p).ifPresent(n -> {
+        name("ConfigMap", o.metadata(), p).ifPresent(n -> {
             Map<String, byte[]> data = new LinkedHashMap<>();
             keys(o.data(), p + "data.");
             keys(o.binaryData(), p + "binaryData.");
@@ -58,7 +72,7 @@ final class ObjectConverter {
 
     /** data as base64, stringData as UTF-8 text that wins over data for the same key (as in Kubernetes). */
     void secret(K8sObjectDtos.Secret o, String p) {
-        name(o.metadata(), p).ifPresent(n -> {
+        name("Secret", o.metadata(), p).ifPresent(n -> {
             Map<String, byte[]> data = new LinkedHashMap<>();
             keys(o.data(), p + "data.");
             keys(o.stringData(), p + "stringData.");
@@ -96,15 +110,15 @@ final class ObjectConverter {
     }
 
     void serviceAccount(K8sObjectDtos.ServiceAccount o, String p) {
-        name(o.metadata(), p).ifPresent(serviceAccounts::add);
+        name("ServiceAccount", o.metadata(), p).ifPresent(serviceAccounts::add);
     }
 
     void storageClass(K8sObjectDtos.StorageClass o, String p) {
-        name(o.metadata(), p).ifPresent(storageClasses::add);
+        name("StorageClass", o.metadata(), p).ifPresent(storageClasses::add);
     }
 
     void persistentVolume(K8sObjectDtos.PersistentVolume o, String p) {
-        if (name(o.metadata(), p).isPresent()) {
+        if (name("PersistentVolume", o.metadata(), p).isPresent()) {
             if (o.spec() != null && o.spec().capacity() != null && o.spec().capacity().get("storage") != null) {
                 problems.bytes(p + "spec.capacity.storage", o.spec().capacity().get("storage"));
             }
@@ -113,7 +127,7 @@ final class ObjectConverter {
     }
 
     void claim(K8sObjectDtos.PersistentVolumeClaim o, String p) {
-        name(o.metadata(), p).ifPresent(n -> {
+        name("PersistentVolumeClaim", o.metadata(), p).ifPresent(n -> {
             ClaimInfo c = claimInfo(n, o.metadata(), o.spec(), false, p + "spec.");
             String capacity = o.status() == null ? null : o.status().path("capacity").path("storage").asText(null);
             if (capacity != null) {
@@ -130,7 +144,7 @@ final class ObjectConverter {
 
     /** A DataVolume document (top level) or one of a VirtualMachine's dataVolumeTemplates. */
     void dataVolume(K8sObjectDtos.DataVolume o, String p) {
-        Optional<String> name = name(o.metadata(), p);
+        Optional<String> name = name("DataVolume", o.metadata(), p);
         if (name.isEmpty()) {
             return;
         }
@@ -148,6 +162,9 @@ final class ObjectConverter {
         ClaimInfo claim = claimInfo(name.get(), o.metadata(), claimSpec, Boolean.TRUE.equals(o.spec().preallocation()), cp);
         Optional<String> checksum = checksum(o.metadata(), source, p);
         source.ifPresent(s -> dataVolumes.put(name.get(), new DataVolumeSpec(name.get(), s, claim, checksum)));
+        if (claimSpec.volumeName() != null) {
+            claimVolumeNames.put(name.get(), claimSpec.volumeName());
+        }
     }
 
     /** The {@value DataVolumeSpec#CHECKSUM_ANNOTATION} annotation: {@code sha256:<hex>}, for an http or file URL only. */
@@ -324,52 +341,76 @@ final class ObjectConverter {
      * {@code claimRef}), once every document is read: a Block claim takes the volume's device path
      * ({@code local.path} or {@code hostPath.path}), and a claim without a stated capacity the
      * volume's. Kubernetes' binding rules are checked: one volume per claim, and a Block claim binds
-     * only a {@code volumeMode: Block} volume whose path is absolute.
+     * only a {@code volumeMode: Block} volume whose path is absolute. A DataVolume's claim binds the
+     * same way (CDI's claim has the DataVolume's name and its {@code pvc.volumeName}); a
+     * PersistentVolumeClaim with a DataVolume's name is refused.
      */
     void bind() {
-        for (Map.Entry<String, ClaimInfo> e : claims.entrySet()) {
-            ClaimInfo c = e.getValue();
-            List<String> boundBy = new ArrayList<>();
-            for (Map.Entry<String, K8sObjectDtos.PersistentVolume> entry : volumes) {
-                K8sObjectDtos.PersistentVolume pv = entry.getValue();
-                String p = entry.getKey();
-                boolean bound = pv.metadata().name().equals(claimVolumeNames.get(e.getKey()))
-                        || (pv.spec() != null && pv.spec().claimRef() != null && e.getKey().equals(pv.spec().claimRef().name()));
-                if (!bound || pv.spec() == null) {
-                    continue;
-                }
-                boundBy.add(pv.metadata().name());
-                if (boundBy.size() > 1) {
-                    problems.error(p + "spec.claimRef", SpecProblem.Rule.UNSUPPORTED_VALUE, "claim \"" + e.getKey()
-                            + "\" is bound to PersistentVolumes " + String.join(" and ", boundBy)
-                            + "; a claim binds exactly one volume, remove the other's claimRef or fix the claim's volumeName");
-                    continue;
-                }
-                Optional<String> path = Optional.ofNullable(pv.spec().local()).map(K8sObjectDtos.PathSource::path)
-                        .or(() -> Optional.ofNullable(pv.spec().hostPath()).map(K8sObjectDtos.PathSource::path));
-                if (c.mode() == ClaimInfo.VolumeMode.BLOCK) {
-                    if (!"Block".equals(pv.spec().volumeMode())) {
-                        problems.error(p + "spec.volumeMode", SpecProblem.Rule.UNSUPPORTED_VALUE, "PersistentVolume \""
-                                + pv.metadata().name() + "\" has volumeMode " + (pv.spec().volumeMode() == null ? "Filesystem (the default)"
-                                : pv.spec().volumeMode()) + " but claim \"" + e.getKey() + "\" is volumeMode Block; set volumeMode: Block on both");
-                    } else if (path.isPresent() && !path.get().startsWith("/")) {
-                        problems.error(p + "spec." + (pv.spec().local() != null ? "local" : "hostPath") + ".path",
-                                SpecProblem.Rule.UNSUPPORTED_VALUE, "PersistentVolume \"" + pv.metadata().name() + "\" path \""
-                                        + path.get() + "\" is not an absolute device path such as /dev/sdb");
-                    }
-                } else if (path.isPresent()) {
-                    // Said, not silently dropped: a Filesystem claim's image always lives in the claims directory here.
-                    problems.warn(p + "spec." + (pv.spec().local() != null ? "local" : "hostPath") + ".path",
-                            "PersistentVolume \"" + pv.metadata().name() + "\" path " + path.get() + " is not used: Filesystem claim \""
-                                    + e.getKey() + "\" keeps its disk.img in the host's claims directory (<claims>/" + e.getKey()
-                                    + "/disk.img); only a volumeMode Block claim takes a volume's path (a device)");
-                }
-                OptionalLong capacity = c.capacityBytes().isPresent() || pv.spec().capacity() == null
-                        || pv.spec().capacity().get("storage") == null ? c.capacityBytes()
-                        : Quantity.wholeUp(pv.spec().capacity().get("storage")).map(OptionalLong::of).orElse(OptionalLong.empty());
-                e.setValue(new ClaimInfo(c.claimName(), c.mode(), c.requestedBytes(), c.thick(), path, capacity));
+        Map<String, String> claimPaths = paths.getOrDefault("PersistentVolumeClaim", Map.of());
+        Map<String, String> dataVolumePaths = paths.getOrDefault("DataVolume", Map.of());
+        for (Map.Entry<String, String> dv : dataVolumePaths.entrySet()) {
+            String claimAt = claimPaths.get(dv.getKey());
+            if (claimAt != null) {
+                // CDI makes the DataVolume's claim under its name; a PersistentVolumeClaim of that name is another claim.
+                problems.error(claimAt + "metadata.name", SpecProblem.Rule.DUPLICATE_NAME, "PersistentVolumeClaim \""
+                        + dv.getKey() + "\" has the name of DataVolume \"" + dv.getKey() + "\" (" + where(dv.getValue())
+                        + "), whose claim is made under that name; remove the PersistentVolumeClaim (the DataVolume is the claim) "
+                        + "or rename one of them");
             }
         }
+        for (Map.Entry<String, ClaimInfo> e : claims.entrySet()) {
+            e.setValue(bound(e.getKey(), e.getValue()));
+        }
+        for (Map.Entry<String, DataVolumeSpec> e : dataVolumes.entrySet()) {
+            DataVolumeSpec dv = e.getValue();
+            e.setValue(new DataVolumeSpec(dv.name(), dv.source(), bound(e.getKey(), dv.claim()), dv.checksum()));
+        }
+    }
+
+    /** {@code c} with what its PersistentVolume of the stream gives it (see {@link #bind()}). */
+    private ClaimInfo bound(String name, ClaimInfo c) {
+        List<String> boundBy = new ArrayList<>();
+        ClaimInfo result = c;
+        for (Map.Entry<String, K8sObjectDtos.PersistentVolume> entry : volumes) {
+            K8sObjectDtos.PersistentVolume pv = entry.getValue();
+            String p = entry.getKey();
+            boolean bound = pv.metadata().name().equals(claimVolumeNames.get(name))
+                    || (pv.spec() != null && pv.spec().claimRef() != null && name.equals(pv.spec().claimRef().name()));
+            if (!bound || pv.spec() == null) {
+                continue;
+            }
+            boundBy.add(pv.metadata().name());
+            if (boundBy.size() > 1) {
+                problems.error(p + "spec.claimRef", SpecProblem.Rule.UNSUPPORTED_VALUE, "claim \"" + name
+                        + "\" is bound to PersistentVolumes " + String.join(" and ", boundBy)
+                        + "; a claim binds exactly one volume, remove the other's claimRef or fix the claim's volumeName");
+                continue;
+            }
+            Optional<String> path = Optional.ofNullable(pv.spec().local()).map(K8sObjectDtos.PathSource::path)
+                    .or(() -> Optional.ofNullable(pv.spec().hostPath()).map(K8sObjectDtos.PathSource::path));
+            if (c.mode() == ClaimInfo.VolumeMode.BLOCK) {
+                if (!"Block".equals(pv.spec().volumeMode())) {
+                    problems.error(p + "spec.volumeMode", SpecProblem.Rule.UNSUPPORTED_VALUE, "PersistentVolume \""
+                            + pv.metadata().name() + "\" has volumeMode " + (pv.spec().volumeMode() == null ? "Filesystem (the default)"
+                            : pv.spec().volumeMode()) + " but claim \"" + name + "\" is volumeMode Block; set volumeMode: Block on both");
+                } else if (path.isPresent() && !path.get().startsWith("/")) {
+                    problems.error(p + "spec." + (pv.spec().local() != null ? "local" : "hostPath") + ".path",
+                            SpecProblem.Rule.UNSUPPORTED_VALUE, "PersistentVolume \"" + pv.metadata().name() + "\" path \""
+                                    + path.get() + "\" is not an absolute device path such as /dev/sdb");
+                }
+            } else if (path.isPresent()) {
+                // Said, not silently dropped: a Filesystem claim's image always lives in the claims directory here.
+                problems.warn(p + "spec." + (pv.spec().local() != null ? "local" : "hostPath") + ".path",
+                        "PersistentVolume \"" + pv.metadata().name() + "\" path " + path.get() + " is not used: Filesystem claim \""
+                                + name + "\" keeps its disk.img in the host's claims directory (<claims>/" + name
+                                + "/disk.img); only a volumeMode Block claim takes a volume's path (a device)");
+            }
+            OptionalLong capacity = c.capacityBytes().isPresent() || pv.spec().capacity() == null
+                    || pv.spec().capacity().get("storage") == null ? c.capacityBytes()
+                    : Quantity.wholeUp(pv.spec().capacity().get("storage")).map(OptionalLong::of).orElse(OptionalLong.empty());
+            result = new ClaimInfo(c.claimName(), c.mode(), c.requestedBytes(), c.thick(), path, capacity);
+        }
+        return result;
     }
 
     StreamObjects objects() {

@@ -52,14 +52,15 @@ final class VmiConverter {
                 ? new DomainDtos.Devices(null, null, null, null, null, null, null, null, null) : domain.devices();
         String devp = dp + ".devices";
         warnDevices(problems, devices, devp);
+        List<DiskDtos.Disk> diskDtos = withDefaultDisks(devices.disks(), devices.filesystems(), spec.volumes());
         DiskConverter diskConverter = new DiskConverter(problems, volumes, volumeConverter.named, context);
-        List<DiskSpec> disks = diskConverter.convert(devices.disks(), devp + ".disks");
+        List<DiskSpec> disks = diskConverter.convert(diskDtos, devp + ".disks");
         List<FilesystemSpec> filesystems = filesystems(problems, diskConverter, devices.filesystems(), devp + ".filesystems");
 
         List<SpecRules.Ref> refs = new ArrayList<>();
-        if (devices.disks() != null) {
-            for (int i = 0; i < devices.disks().size(); i++) {
-                DiskDtos.Disk d = devices.disks().get(i);
+        if (diskDtos != null) {
+            for (int i = 0; i < diskDtos.size(); i++) {
+                DiskDtos.Disk d = diskDtos.get(i);
                 if (d != null && d.name() != null) {
                     refs.add(new SpecRules.Ref(d.name(), Problems.index(devp + ".disks", i),
                             d.volumeName() != null ? d.volumeName() : d.name()));
@@ -76,7 +77,7 @@ final class VmiConverter {
         }
         boolean multiQueue = Boolean.TRUE.equals(devices.blockMultiQueue());
         SpecRules.validate(problems, refs, disks, volumes.keySet(), p + ".volumes", multiQueue, cpu.explicit(), devp);
-        boolean anyDedicated = devices.disks() != null && devices.disks().stream()
+        boolean anyDedicated = diskDtos != null && diskDtos.stream()
                 .anyMatch(d -> d != null && Boolean.TRUE.equals(d.dedicatedIOThread()));
         Optional<IoThreadsPolicy> policy = dc.ioThreadsPolicy(domain, anyDedicated, dp);
 
@@ -90,12 +91,47 @@ final class VmiConverter {
         if (!problems.problems.isEmpty()) {
             return Optional.empty();
         }
+        // Only now: a volume with an error is left out, and its object would be told it is unused too.
+        UnusedObjects.warn(problems, objects.paths, volumes.values(), objects.dataVolumes);
         return Optional.of(new VmSpec(name, meta.namespace() == null ? "default" : meta.namespace(), apiVersion, machine, cpu,
                 memory, policy, multiQueue, disks, filesystems, kernelBoot, runStrategy,
                 spec.terminationGracePeriodSeconds() == null ? OptionalLong.empty()
                         : OptionalLong.of(spec.terminationGracePeriodSeconds()),
                 objects.dataVolumes, objects.objects(), hostname,
                 devices.downwardMetrics() != null && !devices.downwardMetrics().isNull(), onFilesystemFailure));
+    }
+
+    /**
+     * KubeVirt's defaulting ({@code SetDefaultVolumeDisk}): every volume that no disk and no
+     * filesystem is named after gets a disk of its name, appended after the given disks, with
+     * the disk type {@code disk} and no bus, which then gets the default bus like any disk without
+     * one: on amd64 KubeVirt's {@code setDefaultAmd64DisksBus} gives sata (q35's AHCI). A disk that names the
+     * volume by {@code volumeName} (v1alpha1's field) counts as its disk too, so that such a spec
+     * does not get a second disk for it.
+     */
+    static List<DiskDtos.Disk> withDefaultDisks(List<DiskDtos.Disk> disks, List<DiskDtos.Filesystem> filesystems,
+                                                List<dev.qvmm.vmm.spec.dto.VolumeDtos.Volume> volumes) {
+        if (volumes == null) {
+            return disks;
+        }
+        java.util.Set<String> taken = new java.util.HashSet<>();
+        if (disks != null) {
+            disks.stream().filter(java.util.Objects::nonNull).forEach(d -> {
+                taken.add(d.name());
+                taken.add(d.volumeName());
+            });
+        }
+        if (filesystems != null) {
+            filesystems.stream().filter(java.util.Objects::nonNull).forEach(f -> taken.add(f.name()));
+        }
+        List<DiskDtos.Disk> out = disks == null ? new ArrayList<>() : new ArrayList<>(disks);
+        for (dev.qvmm.vmm.spec.dto.VolumeDtos.Volume v : volumes) {
+            if (v != null && v.name() != null && !v.name().isBlank() && taken.add(v.name())) {
+                out.add(new DiskDtos.Disk(v.name(), null, new DiskDtos.DiskTarget(null, null, null), null, null, null,
+                        null, null, null, null, null, null, null, null));
+            }
+        }
+        return disks == null && out.isEmpty() ? null : out;
     }
 
     /** The {@value FilesystemFailurePolicy#ANNOTATION} annotation: stop (default) or continue. */

@@ -89,8 +89,7 @@ final class VolumeConverter {
             case "ephemeral" -> ephemeral(v.ephemeral(), sp);
             case "emptyDisk" -> emptyDisk(v.emptyDisk(), sp);
             case "hostDisk" -> hostDisk(v.hostDisk(), sp);
-            case "persistentVolumeClaim" -> claim(v.persistentVolumeClaim(), sp)
-                    .map(c -> new VolumeSource.PersistentVolumeClaim(c, Boolean.TRUE.equals(v.persistentVolumeClaim().readOnly())));
+            case "persistentVolumeClaim" -> persistentVolumeClaim(v.persistentVolumeClaim(), sp);
             case "dataVolume" -> dataVolume(v.dataVolume(), sp);
             case "cloudInitNoCloud" -> cloudInit(v.name(), v.cloudInitNoCloud(), sp).map(VolumeSource.CloudInitNoCloud::new);
             case "cloudInitConfigDrive" -> cloudInit(v.name(), v.cloudInitConfigDrive(), sp).map(VolumeSource.CloudInitConfigDrive::new);
@@ -147,6 +146,21 @@ final class VolumeConverter {
         }
         return reference(c.claimName(), p + ".claimName", "claimName")
                 .map(n -> claims.getOrDefault(n, ClaimInfo.unknown(n)));
+    }
+
+    /**
+     * A claim, or the DataVolume of that name: CDI makes a DataVolume's claim under the
+     * DataVolume's own name, and KubeVirt users name it either way. This is the one place that
+     * decides it (the daemon's hotplug reads its volumes through here too); the DataVolume's
+     * import then runs before the VM starts, whichever way the volume named it.
+     */
+    private Optional<VolumeSource> persistentVolumeClaim(VolumeDtos.Claim c, String p) {
+        boolean readOnly = c != null && Boolean.TRUE.equals(c.readOnly());
+        return claim(c, p).map(claim -> {
+            DataVolumeSpec dv = dataVolumes.get(claim.claimName());
+            return dv == null ? new VolumeSource.PersistentVolumeClaim(claim, readOnly)
+                    : new VolumeSource.DataVolume(dv.name(), dv.claim(), readOnly, "persistentVolumeClaim");
+        });
     }
 
     private Optional<VolumeSource> ephemeral(VolumeDtos.Ephemeral e, String p) {

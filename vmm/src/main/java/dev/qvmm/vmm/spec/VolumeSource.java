@@ -39,14 +39,25 @@ public sealed interface VolumeSource {
         public boolean fileBased() { return false; }
     }
 
-    /** dataVolume: a claim filled by an import before the VM starts. */
-    record DataVolume(String name, ClaimInfo claim) implements VolumeSource {
+    /**
+     * dataVolume: a claim filled by an import before the VM starts. CDI names a DataVolume's claim
+     * after the DataVolume, so a {@code persistentVolumeClaim} volume whose {@code claimName} is a
+     * DataVolume of the stream is this source too ({@code writtenAs} "persistentVolumeClaim", with
+     * its {@code readOnly}); a {@code dataVolume} volume has no readOnly in KubeVirt's API.
+     */
+    record DataVolume(String name, ClaimInfo claim, boolean readOnly, String writtenAs) implements VolumeSource {
         public DataVolume {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(claim, "claim");
+            Objects.requireNonNull(writtenAs, "writtenAs");
         }
 
-        public String specName() { return "dataVolume"; }
+        /** A {@code dataVolume: {name: ...}} volume. */
+        public DataVolume(String name, ClaimInfo claim) {
+            this(name, claim, false, "dataVolume");
+        }
+
+        public String specName() { return writtenAs; }
 
         public boolean fileBased() { return false; }
     }

@@ -53,7 +53,9 @@ import java.util.zip.GZIPInputStream;
  * fresh image too. Once the VM has started, nothing here ever deletes it.
  *
  * <p>A Block claim (a host device) cannot be imported into: qvmm cannot tell whether a device was
- * already filled, and writing it again would destroy the user's data.
+ * already filled, and writing it again would destroy the user's data. The one exception is a
+ * {@code blank} source, which has nothing to write: the device is used as it is (as CDI does
+ * for a blank Block DataVolume), so a blank Block DataVolume can be a real device.
  */
 public final class DataVolumeImporter {
 
@@ -97,6 +99,10 @@ public final class DataVolumeImporter {
     /** Imports {@code a.source()} into {@code a.path()} unless already imported; see the class comment. */
     public Outcome importInto(Artifact.ImportDataVolume a, Rollback rollback) throws IOException {
         Path target = a.path();
+        if (a.blockDevice() && a.source() instanceof ImportSource.Blank) {
+            // CDI's blank import of a Block claim writes nothing either: the device is the disk as it is.
+            return new Outcome(false, Optional.of(a.source().describe()));
+        }
         if (a.blockDevice() || Files.exists(target) && !Files.isRegularFile(target)) {
             throw fail(a, VmmException.Kind.SOURCE_UNSUPPORTED, "cannot import into " + target
                     + ", which is not a regular file (a Block claim's device); fill the device yourself and use a "

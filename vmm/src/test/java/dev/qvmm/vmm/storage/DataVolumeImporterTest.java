@@ -386,12 +386,28 @@ class DataVolumeImporterTest {
     }
 
     @Test
-    void aBlockClaimIsNotImportedInto() {
-        Artifact.ImportDataVolume a = new Artifact.ImportDataVolume("data", "blk", new ImportSource.Blank(),
+    void aBlockClaimIsNotImportedInto() throws IOException {
+        Path image = Files.write(work.resolve("source.img"), new byte[4096]);
+        Artifact.ImportDataVolume a = new Artifact.ImportDataVolume("data", "blk", new ImportSource.LocalFile(image, Optional.empty()),
                 work.resolve("dev/sdz"), OptionalLong.of(REQUEST), true);
         VmmException e = assertThrows(VmmException.class, () -> run(a));
         assertEquals(VmmException.Kind.SOURCE_UNSUPPORTED, e.kind());
         assertFalse(Files.exists(work.resolve("dev")), "a missing device is not created as a file");
+    }
+
+    @Test
+    void aBlankBlockClaimIsTheDeviceAsItIsAndNothingIsWritten() throws Exception {
+        // A file stands in for the device: what matters is that not one byte of it changes.
+        Path device = work.resolve("device");
+        byte[] before = new byte[1 << 20];
+        java.util.Arrays.fill(before, (byte) 0x5a);
+        Files.write(device, before);
+        Artifact.ImportDataVolume a = new Artifact.ImportDataVolume("blockdisk", "lab-block-disk", new ImportSource.Blank(),
+                device, OptionalLong.of(REQUEST), true);
+        DataVolumeImporter.Outcome outcome = run(a);
+        assertFalse(outcome.imported(), "nothing was imported");
+        assertArrayEquals(before, Files.readAllBytes(device));
+        assertFalse(Files.exists(work.resolve(DataVolumeImporter.MARKER)), "no marker beside a device");
     }
 
     @Test
