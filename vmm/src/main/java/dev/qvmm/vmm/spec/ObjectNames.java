@@ -18,7 +18,9 @@ import java.util.regex.Pattern;
  *       check these when a VM is admitted (a pod naming a missing claim just waits), and KubeVirt's own documents
  *       name a claim {@code vmi-shared_pvc}; so a reference is held to the ConfigMap-key character set
  *       ({@code [-._a-zA-Z0-9]}, at most 253) which keeps it one safe path component, not to the subdomain rule.</li>
- *   <li>{@link Kind#DEVICE}: a disk, volume or filesystem name: the same character set, at most 63 characters.</li>
+ *   <li>{@link Kind#DEVICE}: a disk, volume or filesystem name: a DNS-1123 label (at most 63 characters). KubeVirt's
+ *       admitter refuses any other disk name (it becomes a container name); a volume or filesystem has a disk's name,
+ *       or becomes a pod volume name, which Kubernetes holds to the same rule.</li>
  *   <li>{@link Kind#KEY}: a ConfigMap or Secret key, as Kubernetes defines it: {@code [-._a-zA-Z0-9]+}, at most 253,
  *       not {@code .} or {@code ..}, and not starting with {@code ..}.</li>
  * </ul>
@@ -38,7 +40,8 @@ public final class ObjectNames {
         NAMESPACE(63, "a DNS-1123 label of at most 63 characters: lowercase letters, digits and '-', starting and ending "
                 + "with a letter or digit"),
         REFERENCE(253, "the name of an object: at most 253 characters of letters, digits, '-', '_' and '.', not . or .."),
-        DEVICE(63, "at most 63 characters of letters, digits, '-', '_' and '.', not . or .."),
+        DEVICE(63, "a DNS-1123 label of at most 63 characters: lowercase letters, digits and '-', starting and ending "
+                + "with a letter or digit (KubeVirt's rule for disk names)"),
         KEY(253, "a ConfigMap/Secret key: at most 253 characters of letters, digits, '-', '_' and '.', not . or .., "
                 + "not starting with ..");
 
@@ -61,8 +64,8 @@ public final class ObjectNames {
         }
         boolean ok = name.length() <= kind.maxLength && switch (kind) {
             case VM, OBJECT -> SUBDOMAIN.matcher(name).matches();
-            case NAMESPACE -> LABEL.matcher(name).matches();
-            case REFERENCE, DEVICE -> KEY_CHARS.matcher(name).matches() && !name.equals(".") && !name.equals("..");
+            case NAMESPACE, DEVICE -> LABEL.matcher(name).matches();
+            case REFERENCE -> KEY_CHARS.matcher(name).matches() && !name.equals(".") && !name.equals("..");
             case KEY -> KEY_CHARS.matcher(name).matches() && !name.equals(".") && !name.startsWith("..");
         };
         if (ok) {

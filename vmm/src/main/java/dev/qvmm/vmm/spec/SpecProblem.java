@@ -80,6 +80,11 @@ public record SpecProblem(String path, Rule rule, String message) {
         DUPLICATE_KEY,
         /** Inline cloud-init user or network data over KubeVirt's limit (2048 bytes each). */
         CLOUD_INIT_DATA_LIMIT,
+        /**
+         * blockSize.custom: a size not a power of two from 512 to 2 MiB, logical above physical, logical other than
+         * 512 on sata, a discard granularity not a multiple of the logical size, or custom sizes with matchVolume.
+         */
+        INVALID_BLOCK_SIZE,
         /** A number below its minimum or above its maximum (a negative grace period, memory beyond what QEMU runs). */
         OUT_OF_RANGE
     }

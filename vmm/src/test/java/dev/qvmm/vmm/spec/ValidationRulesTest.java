@@ -136,6 +136,9 @@ class ValidationRulesTest {
                         vmi("", "      - {name: a, disk: {}}\n", "  - {name: a, emptyDisk: {capacity: 1Gi, capacity: 2Gi}}\n")),
                 Arguments.of(SpecProblem.Rule.CLOUD_INIT_DATA_LIMIT, "spec.volumes[0].cloudInitNoCloud",
                         vmi("", "      - {name: a, disk: {}}\n", "  - {name: a, cloudInitNoCloud: {networkData: " + "n".repeat(2049) + "}}\n")),
+                Arguments.of(SpecProblem.Rule.INVALID_BLOCK_SIZE, "spec.domain.devices.disks[0].blockSize.custom.physical",
+                        vmi("", "      - {name: a, disk: {bus: virtio}, blockSize: {custom: {logical: 512, physical: 1000}}}\n",
+                                "  - {name: a, emptyDisk: {capacity: 1Gi}}\n")),
                 Arguments.of(SpecProblem.Rule.OUT_OF_RANGE, "spec.terminationGracePeriodSeconds",
                         vmi("", "      - {name: a, disk: {}}\n", "  - {name: a, emptyDisk: {capacity: 1Gi}}\n")
                                 .replace("spec:\n", "spec:\n  terminationGracePeriodSeconds: -1\n")),
