@@ -21,5 +21,6 @@ final class Admission {
         if (spec.domain().devices() != null) {
             DiskAdmission.validate(problems, spec.domain().devices().disks(), devices + ".disks");
         }
+        VolumeAdmission.validate(problems, spec.volumes(), p + ".volumes");
     }
 }

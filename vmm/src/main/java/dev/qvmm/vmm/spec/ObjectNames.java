@@ -88,18 +88,31 @@ public final class ObjectNames {
     }
 
     /**
-     * A path inside an image or directory (containerDisk {@code path}, kernelBoot {@code kernelPath}/{@code initrdPath}):
-     * no {@code ..} component, no NUL or control characters. Records a problem and returns false otherwise.
+     * A path inside an image or directory (containerDisk {@code path}, kernelBoot {@code kernelPath}/{@code initrdPath}),
+     * as KubeVirt's admitter holds it: absolute, not {@code /} itself, and without relative components ({@code .},
+     * {@code ..}, an empty one from {@code //}; one trailing slash is allowed); and with no control characters.
+     * Records a problem and returns false otherwise.
      */
     static boolean checkContainedPath(Problems problems, String path, String value) {
-        boolean bad = value.chars().anyMatch(c -> c < 0x20 || c == 0x7f);
-        for (String part : value.split("/", -1)) {
-            bad |= part.equals("..");
+        String why = null;
+        if (value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            why = "must have no control characters";
+        } else if (value.equals("/")) {
+            why = "must not point to the image's root; name the file, such as /disk/disk.img";
+        } else if (!value.startsWith("/")) {
+            why = "must be an absolute path inside the image, such as /disk/disk.img";
+        } else {
+            String trimmed = value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
+            for (String part : trimmed.substring(1).split("/", -1)) {
+                if (part.isEmpty() || part.equals(".") || part.equals("..")) {
+                    why = "must be an absolute path without relative components ('.', '..' or '//') and stay inside its image";
+                    break;
+                }
+            }
         }
-        if (bad) {
-            problems.error(path, SpecProblem.Rule.INVALID_NAME, "\"" + PathGuard.printable(value)
-                    + "\" must stay inside its image: no '..' components and no control characters");
+        if (why != null) {
+            problems.error(path, SpecProblem.Rule.INVALID_NAME, "\"" + PathGuard.printable(value) + "\" " + why);
         }
-        return !bad;
+        return why == null;
     }
 }

@@ -139,6 +139,13 @@ class ValidationRulesTest {
                 Arguments.of(SpecProblem.Rule.INVALID_BLOCK_SIZE, "spec.domain.devices.disks[0].blockSize.custom.physical",
                         vmi("", "      - {name: a, disk: {bus: virtio}, blockSize: {custom: {logical: 512, physical: 1000}}}\n",
                                 "  - {name: a, emptyDisk: {capacity: 1Gi}}\n")),
+                Arguments.of(SpecProblem.Rule.UNSUPPORTED_SOURCE, "spec.volumes[0].sysprep",
+                        vmi("", "      - {name: a, cdrom: {}}\n", "  - {name: a, sysprep: {configMap: {name: answers}}}\n")),
+                Arguments.of(SpecProblem.Rule.SINGLE_VOLUME_KIND, "spec.volumes",
+                        vmi("", "      - {name: a, disk: {}}\n      - {name: b, disk: {}}\n",
+                                "  - {name: a, serviceAccount: {serviceAccountName: x}}\n  - {name: b, serviceAccount: {serviceAccountName: x}}\n")),
+                Arguments.of(SpecProblem.Rule.CLOUD_INIT_DATA_SOURCES, "spec.volumes[0].cloudInitConfigDrive",
+                        vmi("", "      - {name: a, disk: {}}\n", "  - {name: a, cloudInitConfigDrive: {userData: a, userDataBase64: YQ==}}\n")),
                 Arguments.of(SpecProblem.Rule.OUT_OF_RANGE, "spec.terminationGracePeriodSeconds",
                         vmi("", "      - {name: a, disk: {}}\n", "  - {name: a, emptyDisk: {capacity: 1Gi}}\n")
                                 .replace("spec:\n", "spec:\n  terminationGracePeriodSeconds: -1\n")),
