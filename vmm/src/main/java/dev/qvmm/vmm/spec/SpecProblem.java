@@ -95,6 +95,14 @@ public record SpecProblem(String path, Rule rule, String message) {
         SINGLE_VOLUME_KIND,
         /** Cloud-init user data, or network data, given more than one way (plain, base64, a Secret). */
         CLOUD_INIT_DATA_SOURCES,
+        /** A DataVolume with both spec.pvc and spec.storage. */
+        CLAIM_SPEC_COUNT,
+        /** A DataVolume's spec.pvc without exactly one access mode, or an access mode Kubernetes does not have. */
+        INVALID_ACCESS_MODE,
+        /** A dataVolumeTemplate no volume of the VM's template names. */
+        UNREFERENCED_TEMPLATE,
+        /** A dataVolumeTemplate or clone source in another namespace than the VM's or DataVolume's. */
+        NAMESPACE_MISMATCH,
         /** A number below its minimum or above its maximum (a negative grace period, memory beyond what QEMU runs). */
         OUT_OF_RANGE
     }

@@ -96,7 +96,9 @@ public final class SpecReader {
 
     private static Result read(List<JsonNode> docs, String source, SpecContext context) {
         Problems problems = new Problems();
-        ObjectConverter objects = new ObjectConverter(problems);
+        String namespace = docs.stream().filter(d -> List.of("VirtualMachine", "VirtualMachineInstance").contains(d.path("kind").asText())).findFirst()
+                .map(d -> d.path("metadata").path("namespace").asText("")).filter(n -> !n.isEmpty()).orElse("default");
+        ObjectConverter objects = new ObjectConverter(problems, namespace);
         JsonNode vmDoc = null;
         for (int i = 0; i < docs.size(); i++) {
             JsonNode doc = docs.get(i);
@@ -128,14 +130,15 @@ public final class SpecReader {
             problems.error(source, SpecProblem.Rule.DOCUMENT, "no VirtualMachineInstance or VirtualMachine in the input");
             throw VmmException.invalid(source, problems.problems);
         }
-        Optional<VmSpec> spec = vm(vmDoc, problems, objects, context);
+        Optional<VmSpec> spec = vm(vmDoc, problems, objects, context, namespace);
         if (!problems.problems.isEmpty() || spec.isEmpty()) {
             throw VmmException.invalid(source, problems.problems);
         }
         return new Result(spec.get(), problems.warnings);
     }
 
-    private static Optional<VmSpec> vm(JsonNode doc, Problems problems, ObjectConverter objects, SpecContext context) {
+    private static Optional<VmSpec> vm(JsonNode doc, Problems problems, ObjectConverter objects, SpecContext context,
+                                       String namespace) {
         String apiVersion = doc.path("apiVersion").asText("");
         if (!apiVersion.startsWith("kubevirt.io/")) {
             problems.error("apiVersion", SpecProblem.Rule.DOCUMENT, "apiVersion \"" + apiVersion
@@ -163,6 +166,7 @@ public final class SpecReader {
         }
         Optional<RunStrategy> runStrategy = s.runStrategy() != null ? runStrategy(s.runStrategy(), problems)
                 : Optional.ofNullable(s.running()).map(r -> r ? RunStrategy.ALWAYS : RunStrategy.HALTED);
+        Admission.vm(problems, s, namespace);
         if (s.dataVolumeTemplates() != null) {
             for (int i = 0; i < s.dataVolumeTemplates().size(); i++) {
                 objects.dataVolume(s.dataVolumeTemplates().get(i), "spec.dataVolumeTemplates[" + i + "].");

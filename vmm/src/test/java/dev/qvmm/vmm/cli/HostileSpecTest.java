@@ -246,7 +246,7 @@ class HostileSpecTest {
                           runStrategy: Always
                           dataVolumeTemplates:
                           - metadata: {name: dv}
-                            spec: {source: {blank: {}}, pvc: {resources: {requests: {storage: 0Gi}}}}
+                            spec: {source: {blank: {}}, pvc: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 0Gi}}}}
                           template:
                             spec:
                               domain:

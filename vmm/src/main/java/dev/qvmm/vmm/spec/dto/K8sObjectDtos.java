@@ -53,8 +53,13 @@ public final class K8sObjectDtos {
                                String volumeBindingMode, Map<String, String> parameters, Boolean allowVolumeExpansion) {
     }
 
-    public record DvSource(Url http, Url s3, Url registry, JsonNode blank, SourcePvc pvc, JsonNode upload,
-                           JsonNode imageio, JsonNode vddk) {
+    /** CDI's DataVolume sources; gcs, snapshot, imageio and vddk are read only to be refused by name. */
+    public record DvSource(Url http, Url s3, RegistrySource registry, JsonNode blank, SourcePvc pvc, JsonNode upload,
+                           JsonNode imageio, JsonNode vddk, JsonNode gcs, JsonNode snapshot) {
+    }
+
+    public record RegistrySource(String url, String secretRef, String certConfigMap, String pullMethod, String imageStream,
+                                 JsonNode platform) {
     }
 
     public record Url(String url, String secretRef, String certConfigMap) {
