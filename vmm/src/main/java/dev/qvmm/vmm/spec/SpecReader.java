@@ -189,7 +189,8 @@ public final class SpecReader {
 
     private static <T> Optional<T> bind(JsonNode doc, Class<T> type, String prefix, Problems problems) {
         try {
-            return Optional.ofNullable(YAML.readerFor(type).withHandler(new Handler(prefix, problems)).readValue(doc));
+            return Optional.ofNullable(YAML.readerFor(type).withHandler(new Handler(doc.path("kind").asText(""), prefix, problems))
+                    .readValue(doc));
         } catch (com.fasterxml.jackson.databind.exc.InvalidFormatException e) {
             String message = e.getValue() instanceof Number n && whole(e.getTargetType())
                     ? "expected a whole number, found " + n + "; qvmm does not round it" : e.getOriginalMessage();
@@ -221,14 +222,18 @@ public final class SpecReader {
         return c == Integer.class || c == Long.class || c == Short.class || c == int.class || c == long.class || c == short.class;
     }
 
-    /** {@code spec.domain.devices.disks[2].foo}, from Jackson's parsing context. */
+    /**
+     * {@code spec.domain.devices.disks[2].foo}, from Jackson's parsing context. A name wins over an index: when
+     * Jackson buffers a record's properties (a creator waiting for later ones), the buffer's context carries the
+     * field's name but calls itself an array, and the object above it has lost the name.
+     */
     static String path(JsonStreamContext ctx) {
         Deque<String> parts = new ArrayDeque<>();
         for (JsonStreamContext c = ctx; c != null && !c.inRoot(); c = c.getParent()) {
-            if (c.inArray()) {
-                parts.push("[" + Math.max(0, c.getCurrentIndex()) + "]");
-            } else if (c.inObject() && c.getCurrentName() != null) {
+            if (c.getCurrentName() != null) {
                 parts.push("." + c.getCurrentName());
+            } else if (c.inArray()) {
+                parts.push("[" + Math.max(0, c.getCurrentIndex()) + "]");
             }
         }
         String s = String.join("", parts);
@@ -237,10 +242,12 @@ public final class SpecReader {
 
     /** Turns Jackson's first-error-aborts into collected problems and warnings, with paths. */
     private static final class Handler extends DeserializationProblemHandler {
+        private final String kind;
         private final String prefix;
         private final Problems problems;
 
-        Handler(String prefix, Problems problems) {
+        Handler(String kind, String prefix, Problems problems) {
+            this.kind = kind;
             this.prefix = prefix;
             this.problems = problems;
         }
@@ -248,7 +255,14 @@ public final class SpecReader {
         @Override
         public boolean handleUnknownProperty(DeserializationContext ctxt, JsonParser p, JsonDeserializer<?> deserializer,
                                              Object beanOrClass, String propertyName) throws IOException {
-            problems.warn(prefix + path(p.getParsingContext()), "unknown field; ignored");
+            // On a list or object value the parser has already stepped inside it; the field is the parent's.
+            JsonToken t = p.currentToken();
+            JsonStreamContext at = (t == JsonToken.START_ARRAY || t == JsonToken.START_OBJECT) && p.getParsingContext().getParent() != null
+                    ? p.getParsingContext().getParent() : p.getParsingContext();
+            String field = path(at);
+            // A real API field is named as one (not supported, or set by the server), never called unknown.
+            SpecWarning.Kind what = KubeVirtFields.kindOf(kind, field);
+            problems.warn(prefix + field, what, KubeVirtFields.message(what));
             p.skipChildren();
             return true;
         }
