@@ -20,7 +20,8 @@ final class CliErrors {
     }
 
     static int report(VmmException e, PrintWriter err) {
-        if (e.kind() == VmmException.Kind.SPEC_INVALID) {
+        // Whichever layer found them (the reader's limits, admission, planning), problems are reported alike.
+        if (!e.problems().isEmpty()) {
             err.println(e.subject() + ": " + e.problems().size() + (e.problems().size() == 1 ? " problem:" : " problems:"));
             for (SpecProblem p : e.problems()) {
                 err.println("  " + p);

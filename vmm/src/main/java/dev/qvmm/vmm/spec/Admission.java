@@ -5,7 +5,7 @@ import dev.qvmm.vmm.spec.dto.VirtualMachineDtos;
 
 /**
  * The one place the spec reader calls KubeVirt's and CDI's admission rules that are not applied
- * while converting: one class per area ({@link DiskAdmission}, {@link VolumeAdmission},
+ * while converting: one class per area ({@link DiskAdmission}, {@link FilesystemAdmission}, {@link VolumeAdmission},
  * {@link DataVolumeTemplateAdmission}, {@link DataVolumeAdmission}),
  * each reading the wire records and adding to the same {@link Problems}, so every problem of a spec
  * is reported in one pass whichever rule found it. The converters still apply the rules that decide
@@ -21,6 +21,7 @@ final class Admission {
         String devices = p + ".domain.devices";
         if (spec.domain().devices() != null) {
             DiskAdmission.validate(problems, spec.domain().devices().disks(), devices + ".disks");
+            FilesystemAdmission.validate(problems, spec.domain().devices().filesystems(), devices + ".filesystems");
         }
         VolumeAdmission.validate(problems, spec.volumes(), p + ".volumes");
     }
