@@ -14,7 +14,8 @@ import java.util.Set;
  * exactly one access mode and {@code storage} with valid ones; not both {@code source} and
  * {@code sourceRef}; {@code contentType} kubevirt (an archive is refused by name: qvmm imports disk
  * images only); registry {@code pullMethod} pod or node; a clone source in the DataVolume's own
- * namespace. The sources CDI knows that a bare host cannot import from are refused by name.
+ * namespace; a storageClassName of at most 253 characters. The sources CDI knows that a bare host
+ * cannot import from are refused by name, and so is an externally populated claim ({@code dataSource}).
  */
 final class DataVolumeAdmission {
 
@@ -47,6 +48,19 @@ final class DataVolumeAdmission {
         } else if (spec.storage() != null) {
             size(problems, spec.storage(), p + "spec.storage.", !clone);
             accessModes(problems, spec.storage().accessModes(), p + "spec.storage.accessModes", false);
+        }
+        K8sObjectDtos.ClaimSpec claim = spec.pvc() != null ? spec.pvc() : spec.storage();
+        String cp = p + (spec.pvc() != null ? "spec.pvc." : "spec.storage.");
+        if (claim != null && claim.storageClassName() != null && claim.storageClassName().length() > 253) {
+            problems.error(cp + "storageClassName", SpecProblem.Rule.INVALID_NAME, "storageClassName is "
+                    + claim.storageClassName().length() + " characters; a StorageClass name has at most 253");
+        }
+        if (claim != null && (claim.dataSource() != null || claim.dataSourceRef() != null)) {
+            // CDI: a claim with dataSource (or dataSourceRef) is populated by an external volume populator.
+            String field = claim.dataSource() != null ? "dataSource" : "dataSourceRef";
+            problems.error(cp + field, SpecProblem.Rule.UNSUPPORTED_SOURCE, field + " asks a Kubernetes volume populator "
+                    + "to fill the claim, and a bare host has none; give spec.source (blank, http, registry, pvc) instead");
+            return false;
         }
         if (spec.contentType() != null && !spec.contentType().isEmpty() && !spec.contentType().equals("kubevirt")) {
             String why = spec.contentType().equals("archive")

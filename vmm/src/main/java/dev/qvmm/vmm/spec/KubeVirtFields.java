@@ -16,7 +16,7 @@ final class KubeVirtFields {
     private static final Set<String> SERVER_SET_METADATA = Set.of("generateName", "selfLink", "uid", "resourceVersion",
             "generation", "deletionTimestamp", "deletionGracePeriodSeconds", "ownerReferences", "finalizers", "managedFields");
 
-    private static final Set<String> CLAIM_SPEC = Set.of("dataSourceRef", "volumeAttributesClassName");
+    private static final Set<String> CLAIM_SPEC = Set.of("volumeAttributesClassName");
 
     /** Parent path (normalized) to the KubeVirt fields under it that qvmm does not honour. */
     private static final Map<String, Set<String>> UNSUPPORTED = Map.ofEntries(

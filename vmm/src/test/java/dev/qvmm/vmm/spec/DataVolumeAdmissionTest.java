@@ -146,6 +146,23 @@ class DataVolumeAdmissionTest {
     }
 
     @Test
+    void anExternallyPopulatedClaimIsRefusedByName() {
+        List<SpecProblem> all = refused(withDataVolume("storage: {resources: {requests: {storage: 1Gi}}, "
+                + "dataSource: {kind: VolumeSnapshot, apiGroup: snapshot.storage.k8s.io, name: s}}"),
+                SpecProblem.Rule.UNSUPPORTED_SOURCE, DV + "spec.storage.dataSource");
+        assertTrue(all.stream().noneMatch(p -> p.path().equals(DV + "spec.source")), all.toString());
+        refused(withDataVolume("pvc: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}, "
+                + "dataSourceRef: {kind: PersistentVolumeClaim, name: c}}"), SpecProblem.Rule.UNSUPPORTED_SOURCE, DV + "spec.pvc.dataSourceRef");
+    }
+
+    @Test
+    void aStorageClassNameIsAtMost253Characters() {
+        refused(withDataVolume(HTTP + ", storage: {storageClassName: " + "s".repeat(254) + ", resources: {requests: {storage: 1Gi}}}"),
+                SpecProblem.Rule.INVALID_NAME, DV + "spec.storage.storageClassName");
+        plans(withDataVolume(HTTP + ", storage: {storageClassName: " + "s".repeat(253) + ", resources: {requests: {storage: 1Gi}}}"));
+    }
+
+    @Test
     void everyTemplateIsReferencedByAVolume() {
         refused(vm("", template("a-dv", HTTP + ", " + STORAGE) + template("spare", HTTP + ", " + STORAGE)),
                 SpecProblem.Rule.UNREFERENCED_TEMPLATE, "spec.dataVolumeTemplates[1]");

@@ -26,7 +26,8 @@ public final class K8sObjectDtos {
     }
 
     public record ClaimSpec(List<String> accessModes, String volumeMode, ResourceRequests resources,
-                            String storageClassName, String volumeName, JsonNode selector, JsonNode dataSource) {
+                            String storageClassName, String volumeName, JsonNode selector, JsonNode dataSource,
+                            JsonNode dataSourceRef) {
     }
 
     public record ResourceRequests(Map<String, String> requests, Map<String, String> limits) {
