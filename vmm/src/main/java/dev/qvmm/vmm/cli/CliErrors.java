@@ -26,6 +26,10 @@ final class CliErrors {
             for (SpecProblem p : e.problems()) {
                 err.println("  " + p);
             }
+        } else if (e.kind().userInput()) {
+            // Bad input found where no field path is known (planning, preparing): the same report, one problem.
+            err.println(e.subject() + ": 1 problem:");
+            e.getMessage().lines().forEach(l -> err.println("  " + l));
         } else {
             err.println("error: " + e.getMessage());
         }
