@@ -50,7 +50,7 @@ class DataVolumeImportGuestTest {
               dataVolumeTemplates:
               - metadata: {name: imported-dv}
                 spec:
-                  pvc: {resources: {requests: {storage: 30Mi}}}
+                  pvc: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 30Mi}}}
                   source: {http: {url: "@URL@"}}
             """;
 

@@ -20,11 +20,16 @@ final class CliErrors {
     }
 
     static int report(VmmException e, PrintWriter err) {
-        if (e.kind() == VmmException.Kind.SPEC_INVALID) {
+        // Whichever layer found them (the reader's limits, admission, planning), problems are reported alike.
+        if (!e.problems().isEmpty()) {
             err.println(e.subject() + ": " + e.problems().size() + (e.problems().size() == 1 ? " problem:" : " problems:"));
             for (SpecProblem p : e.problems()) {
                 err.println("  " + p);
             }
+        } else if (e.kind().userInput()) {
+            // Bad input found where no field path is known (planning, preparing): the same report, one problem.
+            err.println(e.subject() + ": 1 problem:");
+            e.getMessage().lines().forEach(l -> err.println("  " + l));
         } else {
             err.println("error: " + e.getMessage());
         }

@@ -119,6 +119,7 @@ final class DiskConverter {
             }
         }
         Optional<Bus> bus = bus(device, busText, kp + ".bus");
+        Optional<BlockSize> blockSize = DiskAdmission.blockSize(problems, d.blockSize(), device, bus, p);
         boolean metrics = volume.isPresent() && volume.get().source() instanceof VolumeSource.DownwardMetrics;
         boolean readOnly = Boolean.TRUE.equals(readonly) || volume.map(v -> switch (v.source()) {
             case VolumeSource.PersistentVolumeClaim c -> c.readOnly();
@@ -172,7 +173,7 @@ final class DiskConverter {
         return Optional.of(new DiskSpec(d.name(), p, device, bus.get(), readOnly, volume.get(),
                 d.bootOrder() == null ? OptionalInt.empty() : OptionalInt.of(d.bootOrder()),
                 Optional.ofNullable(d.serial()), dedicated, shareable && cache.isEmpty() ? Optional.of(CacheMode.NONE) : cache,
-                io, policy.orElse(ErrorPolicy.STOP), shareable));
+                io, policy.orElse(ErrorPolicy.STOP), shareable, blockSize));
     }
 
     private Optional<Bus> bus(DiskDevice device, String text, String p) {

@@ -130,7 +130,15 @@ final class DomainConverter {
         }
         DomainDtos.KernelBoot kb = d.firmware().kernelBoot();
         String kp = p + ".firmware.kernelBoot";
-        if (kb.container() == null || kb.container().image() == null || kb.container().image().isBlank()) {
+        if (kb.container() == null) {
+            // KubeVirt admits an empty kernelBoot (nothing to boot from); kernelArgs alone have no kernel to go to.
+            if (kb.kernelArgs() != null && !kb.kernelArgs().isEmpty()) {
+                problems.error(kp + ".kernelArgs", SpecProblem.Rule.UNSUPPORTED_VALUE,
+                        "kernelArgs need a kernel: give kernelBoot.container with an image and kernelPath, or remove kernelArgs");
+            }
+            return Optional.empty();
+        }
+        if (kb.container().image() == null || kb.container().image().isBlank()) {
             problems.error(kp + ".container.image", SpecProblem.Rule.REQUIRED,
                     "kernelBoot needs container.image (an image, or an absolute host directory)");
             return Optional.empty();

@@ -31,8 +31,12 @@ final class ObjectConverter {
     /** Where each object was given, by kind then name: the field path prefix of its document (or template). */
     final Map<String, Map<String, String>> paths = new LinkedHashMap<>();
 
-    ObjectConverter(Problems problems) {
+    /** The VM's namespace: a DataVolume without one of its own is in it. */
+    private final String namespace;
+
+    ObjectConverter(Problems problems, String namespace) {
         this.problems = problems;
+        this.namespace = namespace;
     }
 
     private Optional<String> name(String kind, Meta meta, String p) {
@@ -152,6 +156,10 @@ final class ObjectConverter {
             problems.error(p + "spec", SpecProblem.Rule.REQUIRED, "a DataVolume needs spec.source and spec.pvc or spec.storage");
             return;
         }
+        String ns = o.metadata().namespace() == null || o.metadata().namespace().isEmpty() ? namespace : o.metadata().namespace();
+        if (!Admission.dataVolume(problems, o, p, ns)) {
+            return;
+        }
         K8sObjectDtos.ClaimSpec claimSpec = o.spec().pvc() != null ? o.spec().pvc() : o.spec().storage();
         String cp = p + (o.spec().pvc() != null ? "spec.pvc." : "spec.storage.");
         if (claimSpec == null) {
@@ -222,10 +230,6 @@ final class ObjectConverter {
             found.add(new DataVolumeSpec.Clone(s.pvc().name()));
         }
         if (s.upload() != null) found.add(new DataVolumeSpec.Upload());
-        if (s.imageio() != null || s.vddk() != null) {
-            problems.error(p, SpecProblem.Rule.UNSUPPORTED_VALUE, "imageio and vddk sources need oVirt/VMware and are not supported");
-            return Optional.empty();
-        }
         if (found.size() != 1) {
             problems.error(p, SpecProblem.Rule.VOLUME_SOURCE_COUNT, "a DataVolume needs exactly one source, found " + found.size());
             return Optional.empty();

@@ -18,7 +18,9 @@ import java.util.regex.Pattern;
  *       check these when a VM is admitted (a pod naming a missing claim just waits), and KubeVirt's own documents
  *       name a claim {@code vmi-shared_pvc}; so a reference is held to the ConfigMap-key character set
  *       ({@code [-._a-zA-Z0-9]}, at most 253) which keeps it one safe path component, not to the subdomain rule.</li>
- *   <li>{@link Kind#DEVICE}: a disk, volume or filesystem name: the same character set, at most 63 characters.</li>
+ *   <li>{@link Kind#DEVICE}: a disk, volume or filesystem name: a DNS-1123 label (at most 63 characters). KubeVirt's
+ *       admitter refuses any other disk name (it becomes a container name); a volume or filesystem has a disk's name,
+ *       or becomes a pod volume name, which Kubernetes holds to the same rule.</li>
  *   <li>{@link Kind#KEY}: a ConfigMap or Secret key, as Kubernetes defines it: {@code [-._a-zA-Z0-9]+}, at most 253,
  *       not {@code .} or {@code ..}, and not starting with {@code ..}.</li>
  * </ul>
@@ -38,7 +40,8 @@ public final class ObjectNames {
         NAMESPACE(63, "a DNS-1123 label of at most 63 characters: lowercase letters, digits and '-', starting and ending "
                 + "with a letter or digit"),
         REFERENCE(253, "the name of an object: at most 253 characters of letters, digits, '-', '_' and '.', not . or .."),
-        DEVICE(63, "at most 63 characters of letters, digits, '-', '_' and '.', not . or .."),
+        DEVICE(63, "a DNS-1123 label of at most 63 characters: lowercase letters, digits and '-', starting and ending "
+                + "with a letter or digit (KubeVirt's rule for disk names)"),
         KEY(253, "a ConfigMap/Secret key: at most 253 characters of letters, digits, '-', '_' and '.', not . or .., "
                 + "not starting with ..");
 
@@ -61,8 +64,8 @@ public final class ObjectNames {
         }
         boolean ok = name.length() <= kind.maxLength && switch (kind) {
             case VM, OBJECT -> SUBDOMAIN.matcher(name).matches();
-            case NAMESPACE -> LABEL.matcher(name).matches();
-            case REFERENCE, DEVICE -> KEY_CHARS.matcher(name).matches() && !name.equals(".") && !name.equals("..");
+            case NAMESPACE, DEVICE -> LABEL.matcher(name).matches();
+            case REFERENCE -> KEY_CHARS.matcher(name).matches() && !name.equals(".") && !name.equals("..");
             case KEY -> KEY_CHARS.matcher(name).matches() && !name.equals(".") && !name.startsWith("..");
         };
         if (ok) {
@@ -85,18 +88,31 @@ public final class ObjectNames {
     }
 
     /**
-     * A path inside an image or directory (containerDisk {@code path}, kernelBoot {@code kernelPath}/{@code initrdPath}):
-     * no {@code ..} component, no NUL or control characters. Records a problem and returns false otherwise.
+     * A path inside an image or directory (containerDisk {@code path}, kernelBoot {@code kernelPath}/{@code initrdPath}),
+     * as KubeVirt's admitter holds it: absolute, not {@code /} itself, and without relative components ({@code .},
+     * {@code ..}, an empty one from {@code //}; one trailing slash is allowed); and with no control characters.
+     * Records a problem and returns false otherwise.
      */
     static boolean checkContainedPath(Problems problems, String path, String value) {
-        boolean bad = value.chars().anyMatch(c -> c < 0x20 || c == 0x7f);
-        for (String part : value.split("/", -1)) {
-            bad |= part.equals("..");
+        String why = null;
+        if (value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            why = "must have no control characters";
+        } else if (value.equals("/")) {
+            why = "must not point to the image's root; name the file, such as /disk/disk.img";
+        } else if (!value.startsWith("/")) {
+            why = "must be an absolute path inside the image, such as /disk/disk.img";
+        } else {
+            String trimmed = value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
+            for (String part : trimmed.substring(1).split("/", -1)) {
+                if (part.isEmpty() || part.equals(".") || part.equals("..")) {
+                    why = "must be an absolute path without relative components ('.', '..' or '//') and stay inside its image";
+                    break;
+                }
+            }
         }
-        if (bad) {
-            problems.error(path, SpecProblem.Rule.INVALID_NAME, "\"" + PathGuard.printable(value)
-                    + "\" must stay inside its image: no '..' components and no control characters");
+        if (why != null) {
+            problems.error(path, SpecProblem.Rule.INVALID_NAME, "\"" + PathGuard.printable(value) + "\" " + why);
         }
-        return !bad;
+        return why == null;
     }
 }

@@ -18,6 +18,10 @@ final class Problems {
         warnings.add(new SpecWarning(path, message));
     }
 
+    void warn(String path, SpecWarning.Kind kind, String message) {
+        warnings.add(new SpecWarning(path, kind, message));
+    }
+
     /**
      * The largest disk, claim or volume size read: 1 PiB. qcow2 with its default 64 KiB clusters addresses
      * 2 PiB at most, and no single device sold today comes near it; anything larger is a typo or an overflow.

@@ -15,7 +15,8 @@ public record SpecProblem(String path, Rule rule, String message) {
         REQUIRED,
         /**
          * A name or key that breaks Kubernetes' rules for it (DNS-1123 subdomain or label, ConfigMap key), or a path
-         * with {@code ..} components: names become host paths, so these are refused, never repaired.
+         * inside an image that is not absolute or has relative components: names become host paths, so these are
+         * refused, never repaired.
          */
         INVALID_NAME,
         /** A value of the wrong type or shape (YAML scalar where an object belongs, "yes" for a number...). */
@@ -80,6 +81,28 @@ public record SpecProblem(String path, Rule rule, String message) {
         DUPLICATE_KEY,
         /** Inline cloud-init user or network data over KubeVirt's limit (2048 bytes each). */
         CLOUD_INIT_DATA_LIMIT,
+        /**
+         * blockSize.custom: a size not a power of two from 512 to 2 MiB, logical above physical, logical other than
+         * 512 on sata, a discard granularity not a multiple of the logical size, or custom sizes with matchVolume.
+         */
+        INVALID_BLOCK_SIZE,
+        /**
+         * A volume or DataVolume source KubeVirt or CDI knows that qvmm does not run (sysprep, downwardAPI, memoryDump,
+         * containerPath; gcs, imageio, vddk, snapshot, sourceRef), refused by name with the reason.
+         */
+        UNSUPPORTED_SOURCE,
+        /** More than one serviceAccount, or more than one downwardMetrics, volume. */
+        SINGLE_VOLUME_KIND,
+        /** Cloud-init user data, or network data, given more than one way (plain, base64, a Secret). */
+        CLOUD_INIT_DATA_SOURCES,
+        /** A DataVolume with both spec.pvc and spec.storage. */
+        CLAIM_SPEC_COUNT,
+        /** A DataVolume's spec.pvc without exactly one access mode, or an access mode Kubernetes does not have. */
+        INVALID_ACCESS_MODE,
+        /** A dataVolumeTemplate no volume of the VM's template names. */
+        UNREFERENCED_TEMPLATE,
+        /** A dataVolumeTemplate or clone source in another namespace than the VM's or DataVolume's. */
+        NAMESPACE_MISMATCH,
         /** A number below its minimum or above its maximum (a negative grace period, memory beyond what QEMU runs). */
         OUT_OF_RANGE
     }

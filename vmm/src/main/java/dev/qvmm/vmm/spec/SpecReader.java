@@ -96,7 +96,9 @@ public final class SpecReader {
 
     private static Result read(List<JsonNode> docs, String source, SpecContext context) {
         Problems problems = new Problems();
-        ObjectConverter objects = new ObjectConverter(problems);
+        String namespace = docs.stream().filter(d -> List.of("VirtualMachine", "VirtualMachineInstance").contains(d.path("kind").asText())).findFirst()
+                .map(d -> d.path("metadata").path("namespace").asText("")).filter(n -> !n.isEmpty()).orElse("default");
+        ObjectConverter objects = new ObjectConverter(problems, namespace);
         JsonNode vmDoc = null;
         for (int i = 0; i < docs.size(); i++) {
             JsonNode doc = docs.get(i);
@@ -128,14 +130,15 @@ public final class SpecReader {
             problems.error(source, SpecProblem.Rule.DOCUMENT, "no VirtualMachineInstance or VirtualMachine in the input");
             throw VmmException.invalid(source, problems.problems);
         }
-        Optional<VmSpec> spec = vm(vmDoc, problems, objects, context);
+        Optional<VmSpec> spec = vm(vmDoc, problems, objects, context, namespace);
         if (!problems.problems.isEmpty() || spec.isEmpty()) {
             throw VmmException.invalid(source, problems.problems);
         }
         return new Result(spec.get(), problems.warnings);
     }
 
-    private static Optional<VmSpec> vm(JsonNode doc, Problems problems, ObjectConverter objects, SpecContext context) {
+    private static Optional<VmSpec> vm(JsonNode doc, Problems problems, ObjectConverter objects, SpecContext context,
+                                       String namespace) {
         String apiVersion = doc.path("apiVersion").asText("");
         if (!apiVersion.startsWith("kubevirt.io/")) {
             problems.error("apiVersion", SpecProblem.Rule.DOCUMENT, "apiVersion \"" + apiVersion
@@ -163,6 +166,7 @@ public final class SpecReader {
         }
         Optional<RunStrategy> runStrategy = s.runStrategy() != null ? runStrategy(s.runStrategy(), problems)
                 : Optional.ofNullable(s.running()).map(r -> r ? RunStrategy.ALWAYS : RunStrategy.HALTED);
+        Admission.vm(problems, s, namespace);
         if (s.dataVolumeTemplates() != null) {
             for (int i = 0; i < s.dataVolumeTemplates().size(); i++) {
                 objects.dataVolume(s.dataVolumeTemplates().get(i), "spec.dataVolumeTemplates[" + i + "].");
@@ -185,7 +189,8 @@ public final class SpecReader {
 
     private static <T> Optional<T> bind(JsonNode doc, Class<T> type, String prefix, Problems problems) {
         try {
-            return Optional.ofNullable(YAML.readerFor(type).withHandler(new Handler(prefix, problems)).readValue(doc));
+            return Optional.ofNullable(YAML.readerFor(type).withHandler(new Handler(doc.path("kind").asText(""), prefix, problems))
+                    .readValue(doc));
         } catch (com.fasterxml.jackson.databind.exc.InvalidFormatException e) {
             String message = e.getValue() instanceof Number n && whole(e.getTargetType())
                     ? "expected a whole number, found " + n + "; qvmm does not round it" : e.getOriginalMessage();
@@ -217,14 +222,18 @@ public final class SpecReader {
         return c == Integer.class || c == Long.class || c == Short.class || c == int.class || c == long.class || c == short.class;
     }
 
-    /** {@code spec.domain.devices.disks[2].foo}, from Jackson's parsing context. */
+    /**
+     * {@code spec.domain.devices.disks[2].foo}, from Jackson's parsing context. A name wins over an index: when
+     * Jackson buffers a record's properties (a creator waiting for later ones), the buffer's context carries the
+     * field's name but calls itself an array, and the object above it has lost the name.
+     */
     static String path(JsonStreamContext ctx) {
         Deque<String> parts = new ArrayDeque<>();
         for (JsonStreamContext c = ctx; c != null && !c.inRoot(); c = c.getParent()) {
-            if (c.inArray()) {
-                parts.push("[" + Math.max(0, c.getCurrentIndex()) + "]");
-            } else if (c.inObject() && c.getCurrentName() != null) {
+            if (c.getCurrentName() != null) {
                 parts.push("." + c.getCurrentName());
+            } else if (c.inArray()) {
+                parts.push("[" + Math.max(0, c.getCurrentIndex()) + "]");
             }
         }
         String s = String.join("", parts);
@@ -233,10 +242,12 @@ public final class SpecReader {
 
     /** Turns Jackson's first-error-aborts into collected problems and warnings, with paths. */
     private static final class Handler extends DeserializationProblemHandler {
+        private final String kind;
         private final String prefix;
         private final Problems problems;
 
-        Handler(String prefix, Problems problems) {
+        Handler(String kind, String prefix, Problems problems) {
+            this.kind = kind;
             this.prefix = prefix;
             this.problems = problems;
         }
@@ -244,7 +255,14 @@ public final class SpecReader {
         @Override
         public boolean handleUnknownProperty(DeserializationContext ctxt, JsonParser p, JsonDeserializer<?> deserializer,
                                              Object beanOrClass, String propertyName) throws IOException {
-            problems.warn(prefix + path(p.getParsingContext()), "unknown field; ignored");
+            // On a list or object value the parser has already stepped inside it; the field is the parent's.
+            JsonToken t = p.currentToken();
+            JsonStreamContext at = (t == JsonToken.START_ARRAY || t == JsonToken.START_OBJECT) && p.getParsingContext().getParent() != null
+                    ? p.getParsingContext().getParent() : p.getParsingContext();
+            String field = path(at);
+            // A real API field is named as one (not supported, or set by the server), never called unknown.
+            SpecWarning.Kind what = KubeVirtFields.kindOf(kind, field);
+            problems.warn(prefix + field, what, KubeVirtFields.message(what));
             p.skipChildren();
             return true;
         }

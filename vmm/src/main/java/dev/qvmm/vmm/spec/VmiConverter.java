@@ -36,6 +36,7 @@ final class VmiConverter {
             problems.error(p + ".domain", SpecProblem.Rule.REQUIRED, "spec.domain is required");
             return Optional.empty();
         }
+        Admission.vmi(problems, spec, p);
         warnIgnored(problems, spec, p);
         String hostname = hostname(problems, name, spec.hostname(), p + ".hostname");
         DomainDtos.Domain domain = spec.domain();

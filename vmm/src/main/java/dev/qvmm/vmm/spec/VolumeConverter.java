@@ -45,6 +45,9 @@ final class VolumeConverter {
                 continue;
             }
             named.add(v.name());
+            if (VolumeAdmission.unsupported(v).isPresent()) {
+                continue;
+            }
             if (!ObjectNames.check(problems, p + ".name", ObjectNames.Kind.DEVICE, v.name())) {
                 continue;
             }
@@ -258,12 +261,12 @@ final class VolumeConverter {
                     + "\": secretRef and userDataSecretRef name different Secrets; keep one");
         }
         if (userSecret.isPresent() && user.isPresent()) {
-            problems.error(p + ".secretRef", SpecProblem.Rule.REQUIRED, "volume \"" + volume
+            problems.error(p, SpecProblem.Rule.CLOUD_INIT_DATA_SOURCES, "volume \"" + volume
                     + "\": user data is given inline and as Secret \"" + userSecret.get() + "\"; keep one");
         }
         Optional<String> networkSecret = ref(c.networkDataSecretRef());
         if (networkSecret.isPresent() && network.isPresent()) {
-            problems.error(p + ".networkDataSecretRef", SpecProblem.Rule.REQUIRED, "volume \"" + volume
+            problems.error(p, SpecProblem.Rule.CLOUD_INIT_DATA_SOURCES, "volume \"" + volume
                     + "\": network data is given inline and as Secret \"" + networkSecret.get() + "\"; keep one");
         }
         if (user.isEmpty() && userSecret.isEmpty() && network.isEmpty() && networkSecret.isEmpty()
@@ -318,8 +321,10 @@ final class VolumeConverter {
     private Optional<CloudInitData.Source> inlineData(String volume, String plain, String base64, String p, String field) {
         if (plain != null) {
             if (base64 != null) {
-                problems.warn(p + "." + field + "Base64", "volume \"" + volume + "\": " + field + " and " + field
-                        + "Base64 are both set; " + field + " is used");
+                // KubeVirt's admitter: "must have only one userdatasource set" (the same for network data).
+                problems.error(p, SpecProblem.Rule.CLOUD_INIT_DATA_SOURCES, "volume \"" + volume + "\": " + field + " and "
+                        + field + "Base64 are both set; keep one");
+                return Optional.empty();
             }
             return Optional.of(new CloudInitData.Inline(plain));
         }

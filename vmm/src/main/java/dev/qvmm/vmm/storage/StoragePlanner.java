@@ -1,6 +1,7 @@
 package dev.qvmm.vmm.storage;
 
 import dev.qvmm.blockdev.BlockNode;
+import dev.qvmm.blockdev.BlockSizes;
 import dev.qvmm.blockdev.Device;
 import dev.qvmm.blockdev.Floppy;
 import dev.qvmm.blockdev.Frontend;
@@ -268,11 +269,16 @@ public final class StoragePlanner {
             case NONE, WRITEBACK -> true;
             case WRITETHROUGH -> false;
         };
-        return new Frontend(top, d.serial(), d.bootOrder(), writeCache, d.shareable(), werror, rerror);
+        return new Frontend(top, d.serial(), d.bootOrder(), writeCache, d.shareable(), werror, rerror,
+                d.blockSize().map(b -> new BlockSizes(b.logical(), b.physical(), b.discardGranularity())));
     }
 
     /** scsi-block passes the device's own serial through; a spec serial cannot be applied there. */
     private static Frontend passthrough(Frontend fe, DiskSpec d) {
+        if (fe.blockSizes().isPresent()) {
+            throw VmmException.invalid(d.path(), List.of(new SpecProblem(d.path() + ".blockSize", SpecProblem.Rule.INVALID_BLOCK_SIZE,
+                    "lun \"" + d.name() + "\" is SCSI passthrough of a host device, which reports its own block sizes; remove blockSize")));
+        }
         if (fe.serial().isEmpty()) {
             return fe;
         }

@@ -248,7 +248,7 @@ class HostileSpecTest {
                           runStrategy: Always
                           dataVolumeTemplates:
                           - metadata: {name: dv}
-                            spec: {source: {blank: {}}, pvc: {resources: {requests: {storage: 0Gi}}}}
+                            spec: {source: {blank: {}}, pvc: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 0Gi}}}}
                           template:
                             spec:
                               domain:
@@ -256,6 +256,19 @@ class HostileSpecTest {
                                 devices: {disks: [{name: a, disk: {}}]}
                               volumes: [{name: a, dataVolume: {name: dv}}]
                         """, SpecProblem.Rule.INVALID_QUANTITY, "spec.dataVolumeTemplates[0].spec.pvc.resources.requests.storage"),
+
+                // KubeVirt's and CDI's admission rules exit 2 from plan like every other refusal, whichever layer finds them.
+                invalid("blockSize not a power of two", vmi("", MEM, "      - {name: a, disk: {bus: virtio}, blockSize: {custom: "
+                        + "{logical: 512, physical: 1000}}}\n", EMPTY), SpecProblem.Rule.INVALID_BLOCK_SIZE,
+                        "spec.domain.devices.disks[0].blockSize.custom.physical"),
+                invalid("filesystem name over the 36-byte virtiofs tag", vmi("", MEM, DISK + "      filesystems: [{name: " + "f".repeat(37)
+                        + ", virtiofs: {}}]\n", EMPTY + "  - {name: " + "f".repeat(37) + ", persistentVolumeClaim: {claimName: c}}\n"),
+                        SpecProblem.Rule.INVALID_NAME, "spec.domain.devices.filesystems[0].name"),
+                invalid("sysprep volume", vmi("", MEM, "      - {name: a, cdrom: {}}\n", "  - {name: a, sysprep: {configMap: {name: x}}}\n"),
+                        SpecProblem.Rule.UNSUPPORTED_SOURCE, "spec.volumes[0].sysprep"),
+                invalid("DataVolume sourceRef", vmi(MEM, DV_VOLUME) + "---\n{apiVersion: cdi.kubevirt.io/v1beta1, kind: DataVolume, "
+                        + "metadata: {name: dv}, spec: {sourceRef: {kind: DataSource, name: f}, storage: {}}}\n",
+                        SpecProblem.Rule.UNSUPPORTED_SOURCE, "DataVolume/dv: spec.sourceRef"),
 
                 // Whole numbers: no fractions, no overflow, no negatives where KubeVirt has none.
                 invalid("cores 3.5", vmi(MEM + "    cpu: {cores: 3.5}\n", EMPTY), SpecProblem.Rule.INVALID_TYPE, "spec.domain.cpu.cores"),

@@ -63,6 +63,9 @@ class PrepareErrorExitCodesTest {
         assertEquals(CliErrors.INVALID_INPUT, r.code(), r.err());
         assertTrue(r.err().contains("ConfigMap \"absent\" is neither in the YAML stream nor a directory"), r.err());
         assertFalse(r.err().contains("qemu"), "nothing of QEMU's: it never started\n" + r.err());
+        // Found while preparing, reported as the reader reports: the subject, "1 problem:", the problem indented.
+        assertTrue(r.err().lines().anyMatch(l -> l.endsWith(": 1 problem:")), r.err());
+        assertFalse(r.err().contains("error: "), r.err());
     }
 
     @Test

@@ -54,6 +54,12 @@ class ValidationRulesTest {
                 """.formatted(runStrategy);
     }
 
+    /** A VirtualMachine whose disk is DataVolume a-dv, with these dataVolumeTemplates items. */
+    private static String withTemplates(String templates) {
+        return vm("Always").replace("{name: a, emptyDisk: {capacity: 1Gi}}", "{name: a, dataVolume: {name: a-dv}}")
+                + "  dataVolumeTemplates:\n" + templates;
+    }
+
     private static final String MEM = "    resources: {requests: {memory: 64Mi}}\n";
 
     static Stream<Arguments> cases() {
@@ -136,6 +142,27 @@ class ValidationRulesTest {
                         vmi("", "      - {name: a, disk: {}}\n", "  - {name: a, emptyDisk: {capacity: 1Gi, capacity: 2Gi}}\n")),
                 Arguments.of(SpecProblem.Rule.CLOUD_INIT_DATA_LIMIT, "spec.volumes[0].cloudInitNoCloud",
                         vmi("", "      - {name: a, disk: {}}\n", "  - {name: a, cloudInitNoCloud: {networkData: " + "n".repeat(2049) + "}}\n")),
+                Arguments.of(SpecProblem.Rule.INVALID_BLOCK_SIZE, "spec.domain.devices.disks[0].blockSize.custom.physical",
+                        vmi("", "      - {name: a, disk: {bus: virtio}, blockSize: {custom: {logical: 512, physical: 1000}}}\n",
+                                "  - {name: a, emptyDisk: {capacity: 1Gi}}\n")),
+                Arguments.of(SpecProblem.Rule.UNSUPPORTED_SOURCE, "spec.volumes[0].sysprep",
+                        vmi("", "      - {name: a, cdrom: {}}\n", "  - {name: a, sysprep: {configMap: {name: answers}}}\n")),
+                Arguments.of(SpecProblem.Rule.SINGLE_VOLUME_KIND, "spec.volumes",
+                        vmi("", "      - {name: a, disk: {}}\n      - {name: b, disk: {}}\n",
+                                "  - {name: a, serviceAccount: {serviceAccountName: x}}\n  - {name: b, serviceAccount: {serviceAccountName: x}}\n")),
+                Arguments.of(SpecProblem.Rule.CLOUD_INIT_DATA_SOURCES, "spec.volumes[0].cloudInitConfigDrive",
+                        vmi("", "      - {name: a, disk: {}}\n", "  - {name: a, cloudInitConfigDrive: {userData: a, userDataBase64: YQ==}}\n")),
+                Arguments.of(SpecProblem.Rule.CLAIM_SPEC_COUNT, "spec.dataVolumeTemplates[0].spec.storage",
+                        withTemplates("  - {metadata: {name: a-dv}, spec: {source: {blank: {}}, pvc: {accessModes: [ReadWriteOnce], "
+                                + "resources: {requests: {storage: 1Gi}}}, storage: {resources: {requests: {storage: 1Gi}}}}}\n")),
+                Arguments.of(SpecProblem.Rule.INVALID_ACCESS_MODE, "spec.dataVolumeTemplates[0].spec.pvc.accessModes",
+                        withTemplates("  - {metadata: {name: a-dv}, spec: {source: {blank: {}}, pvc: {resources: {requests: {storage: 1Gi}}}}}\n")),
+                Arguments.of(SpecProblem.Rule.UNREFERENCED_TEMPLATE, "spec.dataVolumeTemplates[1]",
+                        withTemplates("  - {metadata: {name: a-dv}, spec: {source: {blank: {}}, storage: {resources: {requests: {storage: 1Gi}}}}}\n"
+                                + "  - {metadata: {name: b-dv}, spec: {source: {blank: {}}, storage: {resources: {requests: {storage: 1Gi}}}}}\n")),
+                Arguments.of(SpecProblem.Rule.NAMESPACE_MISMATCH, "spec.dataVolumeTemplates[0].metadata.namespace",
+                        withTemplates("  - {metadata: {name: a-dv, namespace: other}, spec: {source: {blank: {}}, "
+                                + "storage: {resources: {requests: {storage: 1Gi}}}}}\n")),
                 Arguments.of(SpecProblem.Rule.OUT_OF_RANGE, "spec.terminationGracePeriodSeconds",
                         vmi("", "      - {name: a, disk: {}}\n", "  - {name: a, emptyDisk: {capacity: 1Gi}}\n")
                                 .replace("spec:\n", "spec:\n  terminationGracePeriodSeconds: -1\n")),

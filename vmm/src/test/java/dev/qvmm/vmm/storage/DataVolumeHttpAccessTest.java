@@ -257,7 +257,7 @@ class DataVolumeHttpAccessTest {
                 kind: DataVolume
                 metadata: {name: dv}
                 spec:
-                  pvc: {resources: {requests: {storage: 8Mi}}}
+                  pvc: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 8Mi}}}
                   source: {registry: {url: "docker://registry.example/disk:1", secretRef: creds, certConfigMap: cas}}
                 """;
         VmmException e = assertThrows(VmmException.class, () -> SpecReader.read(dv, "t.yaml", SpecContext.defaults()));
@@ -299,7 +299,7 @@ class DataVolumeHttpAccessTest {
                 kind: DataVolume
                 metadata: {name: dv}
                 spec:
-                  pvc: {resources: {requests: {storage: 8Mi}}}
+                  pvc: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 8Mi}}}
                   source: {http: {url: "%s", secretRef: creds, certConfigMap: cas}}
                 ---
                 apiVersion: v1

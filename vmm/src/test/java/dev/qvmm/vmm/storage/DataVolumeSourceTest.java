@@ -47,7 +47,7 @@ class DataVolumeSourceTest {
 
     private static String template(String name, String annotations, String source) {
         return "  - metadata: {name: " + name + annotations + "}\n"
-                + "    spec:\n      pvc: {resources: {requests: {storage: 1Gi}}}\n      source: " + source + "\n";
+                + "    spec:\n      pvc: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n      source: " + source + "\n";
     }
 
     private static ImportSource planned(String source, String annotations) {

@@ -35,7 +35,7 @@ class IoThreadAllocatorTest {
         VmSpec spec = read(Path.of("../examples/iothreads-shared.yaml"));
         IoThreadPlan plan = IoThreadAllocator.allocate(spec.ioThreadsPolicy(), spec.disks(), spec.cpu());
         assertEquals(3, plan.count());
-        assertEquals(table("vmi-shared_disk", "1", "emptydisk", "2", "emptydisk2", "3", "emptydisk3", "1",
+        assertEquals(table("vmi-shared-disk", "1", "emptydisk", "2", "emptydisk2", "3", "emptydisk3", "1",
                 "emptydisk4", "1", "emptydisk5", "1", "emptydisk6", "1"), plan.diskThreads());
     }
 

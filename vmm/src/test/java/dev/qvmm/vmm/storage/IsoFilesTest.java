@@ -135,13 +135,13 @@ class IsoFilesTest {
     }
 
     @Test
-    void plainDataWinsOverBase64WithAWarning() {
+    void plainDataWithBase64IsRefusedAsKubeVirtDoesAndBase64AloneDecodes() {
+        // KubeVirt's admitter: "must have only one userdatasource set" (and one networkdata source).
         String yaml = vmi("vm", "", "cloudInitNoCloud: {userData: plain, userDataBase64: " + b64("encoded")
                 + ", networkData: pnet, networkDataBase64: " + b64("enet") + "}", "");
-        Map<String, String> f = files(iso(yaml));
-        assertEquals("plain", f.get("user-data"));
-        assertEquals("pnet", f.get("network-config"));
-        assertEquals(2, read(yaml).warnings().stream().filter(w -> w.toString().contains("Base64")).count());
+        VmmException e = assertThrows(VmmException.class, () -> read(yaml));
+        assertEquals(2, e.problems().stream().filter(p -> p.rule() == SpecProblem.Rule.CLOUD_INIT_DATA_SOURCES
+                && p.path().equals("spec.volumes[0].cloudInitNoCloud")).count(), e.problems().toString());
         Map<String, String> decoded = files(iso(vmi("vm", "", "cloudInitNoCloud: {userDataBase64: " + b64("encoded") + "}", "")));
         assertEquals("encoded", decoded.get("user-data"));
     }

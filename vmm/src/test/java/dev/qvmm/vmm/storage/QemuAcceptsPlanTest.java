@@ -162,7 +162,7 @@ class QemuAcceptsPlanTest {
     @org.junit.jupiter.params.provider.ValueSource(strings = {"sata-seven-disks", "ex-v1alpha1-floppy-registrydisk",
             "iothreads-scsi-controller", "ex-buses-and-boot", "ex-iothreads-auto", "ex-iothreads-shared", "io-uring",
             "error-policies", "readonly-disks", "ex-configmap-secret-serviceaccount-disks", "ex-downward-metrics",
-            "ex-downward-metrics-port"})
+            "ex-downward-metrics-port", "blocksize-custom"})
     void goldenLayoutsStart(String name) throws Exception {
         String yaml = Files.readString(Golden.DIR.resolve(name + ".yaml")).replace("/var/lib/images/", dir + "/images/");
         HostFacts g = Golden.facts(yaml);

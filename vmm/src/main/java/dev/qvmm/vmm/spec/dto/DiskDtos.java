@@ -13,7 +13,18 @@ public final class DiskDtos {
 
     public record Disk(String name, String volumeName, DiskTarget disk, LunTarget lun, CdromTarget cdrom,
                        FloppyTarget floppy, Integer bootOrder, String serial, Boolean dedicatedIOThread, String cache,
-                       String io, String errorPolicy, Boolean shareable, String tag) {
+                       String io, String errorPolicy, Boolean shareable, String tag, BlockSize blockSize) {
+    }
+
+    /** {@code blockSize}: custom sizes, or {@code matchVolume} (sizes taken from the volume). */
+    public record BlockSize(CustomBlockSize custom, MatchVolume matchVolume) {
+    }
+
+    /** Sizes in bytes; {@code Long} so that a negative or huge value is read and refused, not overflowed. */
+    public record CustomBlockSize(Long logical, Long physical, Long discardGranularity) {
+    }
+
+    public record MatchVolume(Boolean enabled) {
     }
 
     public record DiskTarget(String bus, @JsonAlias("readOnly") Boolean readonly, String pciAddress) {

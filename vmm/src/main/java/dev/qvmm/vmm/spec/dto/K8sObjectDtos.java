@@ -26,7 +26,8 @@ public final class K8sObjectDtos {
     }
 
     public record ClaimSpec(List<String> accessModes, String volumeMode, ResourceRequests resources,
-                            String storageClassName, String volumeName, JsonNode selector, JsonNode dataSource) {
+                            String storageClassName, String volumeName, JsonNode selector, JsonNode dataSource,
+                            JsonNode dataSourceRef) {
     }
 
     public record ResourceRequests(Map<String, String> requests, Map<String, String> limits) {
@@ -53,8 +54,13 @@ public final class K8sObjectDtos {
                                String volumeBindingMode, Map<String, String> parameters, Boolean allowVolumeExpansion) {
     }
 
-    public record DvSource(Url http, Url s3, Url registry, JsonNode blank, SourcePvc pvc, JsonNode upload,
-                           JsonNode imageio, JsonNode vddk) {
+    /** CDI's DataVolume sources; gcs, snapshot, imageio and vddk are read only to be refused by name. */
+    public record DvSource(Url http, Url s3, RegistrySource registry, JsonNode blank, SourcePvc pvc, JsonNode upload,
+                           JsonNode imageio, JsonNode vddk, JsonNode gcs, JsonNode snapshot) {
+    }
+
+    public record RegistrySource(String url, String secretRef, String certConfigMap, String pullMethod, String imageStream,
+                                 JsonNode platform) {
     }
 
     public record Url(String url, String secretRef, String certConfigMap) {

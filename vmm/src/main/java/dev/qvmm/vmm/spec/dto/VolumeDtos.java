@@ -1,6 +1,12 @@
 package dev.qvmm.vmm.spec.dto;
 
-/** Wire records of {@code spec.volumes[]}: one source per volume. */
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * Wire records of {@code spec.volumes[]}: one source per volume. The sources qvmm does not run
+ * (sysprep, downwardAPI, memoryDump, containerPath) are read as trees, so that they are refused
+ * by name rather than warned as unknown fields.
+ */
 public final class VolumeDtos {
 
     private VolumeDtos() {
@@ -9,7 +15,8 @@ public final class VolumeDtos {
     public record Volume(String name, ContainerDisk containerDisk, ContainerDisk registryDisk, Ephemeral ephemeral,
                          EmptyDisk emptyDisk, HostDisk hostDisk, Claim persistentVolumeClaim, DataVolumeRef dataVolume,
                          CloudInit cloudInitNoCloud, CloudInit cloudInitConfigDrive, ConfigMapRef configMap,
-                         SecretRef secret, ServiceAccountRef serviceAccount, DownwardMetrics downwardMetrics) {
+                         SecretRef secret, ServiceAccountRef serviceAccount, DownwardMetrics downwardMetrics,
+                         JsonNode sysprep, JsonNode downwardAPI, JsonNode memoryDump, JsonNode containerPath) {
     }
 
     public record ContainerDisk(String image, String path, String imagePullPolicy, String imagePullSecret) {
