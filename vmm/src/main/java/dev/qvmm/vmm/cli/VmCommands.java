@@ -257,15 +257,24 @@ final class VmCommands {
 
     @Command(name = "console", mixinStandardHelpOptions = true,
             description = {"Attach to a running VM's serial console.", "What you type goes to the guest, its output to stdout.",
-                    "Ctrl-C or the end of stdin detaches; the VM keeps running. One attach at a time."})
+                    "On a terminal the console is raw: Ctrl-C and line editing go to the guest.",
+                    "Ctrl-] or the end of stdin detaches; the VM keeps running. One attach at a time."})
     static final class Console extends Client {
         @Parameters(paramLabel = "VM", description = "The running VM.")
         String name;
 
         @Override
         int run() {
-            ApiClient.Response r = api().attach("/v1/vms/" + name + "/console", System.in, System.out);
-            return r.status() == 101 ? 0 : printError(r);
+            java.util.Optional<Runnable> raw = ConsoleInput.rawTerminal();
+            if (raw.isPresent()) {
+                System.err.print("qvmm: the console of VM " + name + "; " + ConsoleInput.ESCAPE_NAME + " detaches\r\n");
+            }
+            try {
+                ApiClient.Response r = api().attach("/v1/vms/" + name + "/console", new ConsoleInput(System.in), System.out);
+                return r.status() == 101 ? 0 : printError(r);
+            } finally {
+                raw.ifPresent(Runnable::run);
+            }
         }
     }
 
