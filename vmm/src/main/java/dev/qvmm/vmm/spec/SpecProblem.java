@@ -81,7 +81,15 @@ public record SpecProblem(String path, Rule rule, String message) {
         /** Inline cloud-init user or network data over KubeVirt's limit (2048 bytes each). */
         CLOUD_INIT_DATA_LIMIT,
         /** A number below its minimum or above its maximum (a negative grace period, memory beyond what QEMU runs). */
-        OUT_OF_RANGE
+        OUT_OF_RANGE,
+        /** An interface with no binding or more than one, or a binding qvmm does not run. */
+        INTERFACE_BINDING,
+        /** An interface without its network of the same name, a network without its interface, or two pod networks. */
+        INTERFACE_NETWORK,
+        /** A macAddress that is not six hex octets, or a multicast one. */
+        INVALID_MAC,
+        /** Two ports of an interface with the same port and protocol. */
+        DUPLICATE_PORT
     }
 
     public SpecProblem {

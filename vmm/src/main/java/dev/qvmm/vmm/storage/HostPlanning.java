@@ -33,9 +33,10 @@ public final class HostPlanning {
             throws IOException {
         new AllowedPaths(config.allowedPaths()).check(spec, config.blockClaims().keySet());
         QemuCapabilities qemu = HostProbe.qemu(qemuBinary);
-        HostFacts assumed = facts(spec, config, stateDir, accelerator, Set.of());
+        java.util.Map<String, Integer> ports = HostPorts.choose(spec.interfaces(), HostFacts.DEFAULT_HOST_PORT_ADDRESS);
+        HostFacts assumed = facts(spec, config, stateDir, accelerator, Set.of()).withHostPorts(ports);
         Set<Path> withoutDirectIo = withoutDirectIo(StoragePlanner.plan(spec, assumed, qemu).disks());
-        return StoragePlanner.plan(spec, facts(spec, config, stateDir, accelerator, withoutDirectIo), qemu);
+        return StoragePlanner.plan(spec, facts(spec, config, stateDir, accelerator, withoutDirectIo).withHostPorts(ports), qemu);
     }
 
     /** Plans disk {@code diskName} of {@code spec} for a hotplug into {@code slot}, with the same probes. */
@@ -88,6 +89,7 @@ public final class HostPlanning {
     private static HostFacts facts(VmSpec spec, HostConfig c, Path stateDir, Accelerator accelerator, Set<Path> withoutDirectIo) {
         return new HostFacts(c.claims(), dev.qvmm.vmm.PathGuard.child(stateDir, "run directory of VM", "run", spec.name()), c.images(), accelerator,
                 withoutDirectIo, c.blockClaims(), c.persistentReservation(), c.prHelperSocket(), c.ioUring(), c.spareRootPorts(),
-                stateDir, c.configMaps(), c.secrets(), c.serviceAccounts(), c.expandDisks(), c.pvcTolerateLessSpaceUpToPercent());
+                stateDir, c.configMaps(), c.secrets(), c.serviceAccounts(), c.expandDisks(), c.pvcTolerateLessSpaceUpToPercent(),
+                HostFacts.DEFAULT_HOST_PORT_ADDRESS, java.util.Map.of());
     }
 }
