@@ -283,7 +283,15 @@ final class VmCommands {
             Output.Column.of("NAME", "vm"), Output.Column.of("PHASE", "phase"), Output.Column.of("REASON", "reason"),
             Output.Column.of("QEMU-PID", "qemuPid"),
             new Output.Column("READY", vm -> Output.text(vm.path("conditions").path(0).path("status")), true),
-            Output.Column.wide("SINCE", "time"), Output.Column.wide("MESSAGE", "message"));
+            new Output.Column("PORTS", VmCommands::ports, true), Output.Column.wide("SINCE", "time"), Output.Column.wide("MESSAGE", "message"));
+
+    /** A VM's forwarded ports as {@code docker ps} shows them: {@code 127.0.0.1:40080->8080/TCP}, comma-separated. */
+    static String ports(JsonNode vm) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        vm.path("ports").forEach(p -> out.add(p.path("hostAddress").asText() + ":" + p.path("hostPort").asText() + "->"
+                + p.path("port").asText() + "/" + p.path("protocol").asText()));
+        return out.isEmpty() ? "-" : String.join(",", out);
+    }
 
     static final String OUTPUT_HELP = "Output format: json or yaml (the API's own answer), wide (more columns), table.";
 

@@ -20,6 +20,11 @@ public record StoragePlan(String vmName, String machineType, Accelerator acceler
                           Optional<KernelPlan> kernel, List<Artifact> artifacts, List<String> notes,
                           Optional<MetricsPortPlan> downwardMetricsPort, List<NicPlan> nics) {
 
+    /** Every host port forwarded to the guest, over all NICs. */
+    public List<PortForward> forwards() {
+        return nics.stream().flatMap(n -> n.forwards().stream()).toList();
+    }
+
     /**
      * A guest NIC: its {@code -netdev} (QEMU's user-mode network here, in QEMU's key=value syntax)
      * and device, and the host ports forwarded to the guest through it.
