@@ -14,9 +14,11 @@ import java.util.Objects;
  * @param mac     the guest's MAC, {@code 52:54:00:..} style lowercase; derived from the VM and interface name when not given
  * @param ports   what the host forwards to the guest (masquerade/slirp)
  * @param network the guest's IPv4 network for user-mode bindings ({@code pod.vmNetworkCIDR}, KubeVirt's 10.0.2.0/24 by default)
+ * @param multusNetwork for the bridge binding: the {@code multus.networkName} of its network, which the host
+ *                config maps to a host bridge; empty on the pod network
  */
 public record InterfaceSpec(String name, String path, Binding binding, Model model, String mac, List<Port> ports,
-                            Ipv4Network network) {
+                            Ipv4Network network, java.util.Optional<String> multusNetwork) {
 
     public InterfaceSpec {
         Objects.requireNonNull(name, "name");
@@ -24,6 +26,7 @@ public record InterfaceSpec(String name, String path, Binding binding, Model mod
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(mac, "mac");
         Objects.requireNonNull(network, "network");
+        Objects.requireNonNull(multusNetwork, "multusNetwork");
         ports = List.copyOf(ports);
     }
 
@@ -32,7 +35,9 @@ public record InterfaceSpec(String name, String path, Binding binding, Model mod
         /** KubeVirt's masquerade: the guest behind NAT on the host's user-mode network, ports forwarded. */
         MASQUERADE("masquerade"),
         /** KubeVirt's (deprecated) slirp binding: QEMU's own user-mode network, which is what masquerade runs on here. */
-        SLIRP("slirp");
+        SLIRP("slirp"),
+        /** KubeVirt's bridge binding on a multus network: a tap qvmm makes on the host bridge the host config names. */
+        BRIDGE("bridge");
 
         private final String specName;
 

@@ -17,6 +17,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -48,9 +49,11 @@ final class NetworkConverter {
         if (interfaces == null && networks == null) {
             return Boolean.FALSE.equals(autoattachPodInterface) ? List.of()
                     : List.of(new InterfaceSpec(DEFAULT_NAME, ip, Binding.MASQUERADE, Model.VIRTIO, derivedMac(DEFAULT_NAME), List.of(),
-                    Ipv4Network.KUBEVIRT_DEFAULT));
+                    Ipv4Network.KUBEVIRT_DEFAULT, Optional.empty()));
         }
-        Map<String, Ipv4Network> pods = networks(networks == null ? List.of() : networks, np);
+        Map<String, Ipv4Network> pods = new HashMap<>();
+        Map<String, String> multus = new HashMap<>();
+        networks(networks == null ? List.of() : networks, np, pods, multus);
         List<InterfaceSpec> out = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         List<NetworkDtos.Interface> given = interfaces == null ? List.of() : interfaces;
@@ -68,12 +71,14 @@ final class NetworkConverter {
                 problems.error(p + ".name", SpecProblem.Rule.DUPLICATE_NAME, "interface \"" + f.name() + "\" is given twice");
                 continue;
             }
-            InterfaceSpec spec = convert(f, p, pods, networks != null);
+            InterfaceSpec spec = convert(f, p, pods, multus, networks != null);
             if (spec != null) {
                 out.add(spec);
             }
         }
-        for (String network : pods.keySet()) {
+        Set<String> allNetworks = new HashSet<>(pods.keySet());
+        allNetworks.addAll(multus.keySet());
+        for (String network : allNetworks) {
             if (!seen.contains(network)) {
                 problems.error(np, SpecProblem.Rule.INTERFACE_NETWORK, "network \"" + network + "\" has no interface of its name in "
                         + ip + "; add {name: " + network + ", masquerade: {}}");
@@ -82,9 +87,8 @@ final class NetworkConverter {
         return out;
     }
 
-    /** The pod networks by name (with their guest network); other kinds are refused here. */
-    private Map<String, Ipv4Network> networks(List<NetworkDtos.Network> networks, String np) {
-        Map<String, Ipv4Network> pods = new HashMap<>();
+    /** The pod network by name (with its guest network) into {@code pods}, multus networks (their networkName) into {@code multus}. */
+    private void networks(List<NetworkDtos.Network> networks, String np, Map<String, Ipv4Network> pods, Map<String, String> multus) {
         Set<String> names = new HashSet<>();
         for (int i = 0; i < networks.size(); i++) {
             String p = Problems.index(np, i);
@@ -101,8 +105,16 @@ final class NetworkConverter {
                 continue;
             }
             if (n.multus() != null) {
-                problems.error(p + ".multus", SpecProblem.Rule.UNSUPPORTED_VALUE, "network \"" + n.name() + "\": multus networks "
-                        + "are attached by Kubernetes' Multus, which a bare host does not have; use pod: {} (the host's user-mode network)");
+                String networkName = n.multus().path("networkName").asText("");
+                if (networkName.isEmpty()) {
+                    problems.error(p + ".multus.networkName", SpecProblem.Rule.REQUIRED, "network \"" + n.name() + "\": a multus "
+                            + "network needs its networkName (the host config's bridges map it to a host bridge)");
+                } else if (n.multus().path("default").asBoolean(false)) {
+                    problems.error(p + ".multus.default", SpecProblem.Rule.UNSUPPORTED_VALUE, "network \"" + n.name() + "\": a multus "
+                            + "network cannot replace the pod network on a bare host; leave default out");
+                } else {
+                    multus.put(n.name(), networkName);
+                }
                 continue;
             }
             if (n.pod() == null) {
@@ -121,10 +133,10 @@ final class NetworkConverter {
             // a bad CIDR is a problem already: the VM is refused, its interface need not be too
             pods.put(n.name(), net == null ? Ipv4Network.KUBEVIRT_DEFAULT : net);
         }
-        return pods;
     }
 
-    private InterfaceSpec convert(NetworkDtos.Interface f, String p, Map<String, Ipv4Network> pods, boolean networksGiven) {
+    private InterfaceSpec convert(NetworkDtos.Interface f, String p, Map<String, Ipv4Network> pods, Map<String, String> multus,
+                                  boolean networksGiven) {
         List<String> bindings = new ArrayList<>();
         if (f.masquerade() != null) bindings.add("masquerade");
         if (f.slirp() != null) bindings.add("slirp");
@@ -135,12 +147,13 @@ final class NetworkConverter {
         if (f.binding() != null) bindings.add("binding");
         if (bindings.size() != 1) {
             problems.error(p, SpecProblem.Rule.INTERFACE_BINDING, "interface \"" + f.name() + "\" needs exactly one binding, found "
-                    + (bindings.isEmpty() ? "none" : bindings) + "; qvmm runs masquerade (and slirp)");
+                    + (bindings.isEmpty() ? "none" : bindings) + "; qvmm runs masquerade and slirp (pod network) and bridge (multus network)");
             return null;
         }
         Binding binding = switch (bindings.getFirst()) {
             case "masquerade" -> Binding.MASQUERADE;
             case "slirp" -> Binding.SLIRP;
+            case "bridge" -> Binding.BRIDGE;
             default -> {
                 problems.error(p + "." + bindings.getFirst(), SpecProblem.Rule.INTERFACE_BINDING, "interface \"" + f.name() + "\": the "
                         + bindings.getFirst() + " binding " + why(bindings.getFirst()) + "; use masquerade: {}");
@@ -148,6 +161,24 @@ final class NetworkConverter {
             }
         };
         Ipv4Network network = pods.get(f.name());
+        Optional<String> onMultus = Optional.ofNullable(multus.get(f.name()));
+        if (onMultus.isPresent()) {
+            network = Ipv4Network.KUBEVIRT_DEFAULT;
+            if (binding != null && binding != Binding.BRIDGE) {
+                problems.error(p + "." + binding.specName(), SpecProblem.Rule.INTERFACE_BINDING, "interface \"" + f.name() + "\" is on "
+                        + "multus network \"" + onMultus.get() + "\": " + binding.specName() + " is for the pod network; use bridge: {}");
+                binding = null;
+            }
+            if (f.ports() != null) {
+                problems.error(p + ".ports", SpecProblem.Rule.UNSUPPORTED_VALUE, "interface \"" + f.name() + "\": ports are forwarded "
+                        + "on the pod network only; a bridged guest is reached at its own address");
+            }
+        } else if (network != null && binding == Binding.BRIDGE) {
+            problems.error(p + ".bridge", SpecProblem.Rule.INTERFACE_BINDING, "interface \"" + f.name() + "\": the bridge binding "
+                    + "on the pod network puts the guest on the pod's own network, which a bare host does not have; use masquerade: {}, "
+                    + "or a multus network the host config's bridges map to a host bridge");
+            binding = null;
+        }
         if (network == null) {
             problems.error(p + ".name", SpecProblem.Rule.INTERFACE_NETWORK, "interface \"" + f.name() + "\" has no network of its name"
                     + (networksGiven ? " in spec.networks" : "") + "; add {name: " + f.name() + ", pod: {}} to spec.networks");
@@ -170,12 +201,11 @@ final class NetworkConverter {
         if (binding == null || network == null || model == null || mac == null || ports == null) {
             return null;
         }
-        return new InterfaceSpec(f.name(), p, binding, model, mac, ports, network);
+        return new InterfaceSpec(f.name(), p, binding, model, mac, ports, network, onMultus);
     }
 
     private static String why(String binding) {
         return switch (binding) {
-            case "bridge" -> "puts the guest on the pod's own network, which a bare host does not have";
             case "passt" -> "gives the guest the pod's address, which a bare host does not have";
             case "sriov" -> "needs a virtual function handed over by Kubernetes' SR-IOV device plugin";
             case "macvtap" -> "needs Kubernetes' macvtap device plugin";

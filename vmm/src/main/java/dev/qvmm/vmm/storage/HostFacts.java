@@ -28,17 +28,13 @@ import java.util.Set;
  * @param serviceAccountsDir    the same for ServiceAccounts: {@code <serviceAccountsDir>/<name>}
  * @param expandDisks           grow a Filesystem claim's disk.img at start when its request grew (KubeVirt's ExpandDisks)
  * @param tolerateLessSpacePercent how much smaller than requested a new claim image may be made when space is short
- * @param hostPortAddress       the host address forwarded guest ports listen on
- * @param hostPorts             the host port chosen for each forwarded guest port, by {@link dev.qvmm.vmm.spec.InterfaceSpec.Port#key}
+ * @param network               host ports chosen for forwarded guest ports, host bridges for bridged NICs
  */
 public record HostFacts(Path claimsDir, Path runDir, Path imageStore, Accelerator accelerator,
                         Set<Path> withoutDirectIo, Map<String, Path> claimDevices, boolean persistentReservation,
                         Path prHelperSocket, boolean preferIoUring, int spareRootPorts, Path stateDir,
                         Path configMapsDir, Path secretsDir, Path serviceAccountsDir, boolean expandDisks,
-                        int tolerateLessSpacePercent, String hostPortAddress, Map<String, Integer> hostPorts) {
-
-    /** Loopback: a forwarded port is the host's own until the operator publishes it further. */
-    public static final String DEFAULT_HOST_PORT_ADDRESS = "127.0.0.1";
+                        int tolerateLessSpacePercent, HostNetwork network) {
 
     /** Facts with the ConfigMap, Secret and ServiceAccount roots under {@code stateDir}, no disk expansion, 10 % tolerance. */
     public HostFacts(Path claimsDir, Path runDir, Path imageStore, Accelerator accelerator,
@@ -46,14 +42,14 @@ public record HostFacts(Path claimsDir, Path runDir, Path imageStore, Accelerato
                      Path prHelperSocket, boolean preferIoUring, int spareRootPorts, Path stateDir) {
         this(claimsDir, runDir, imageStore, accelerator, withoutDirectIo, claimDevices, persistentReservation, prHelperSocket,
                 preferIoUring, spareRootPorts, stateDir, stateDir.resolve("configmaps"), stateDir.resolve("secrets"),
-                stateDir.resolve("serviceaccounts"), false, 10, DEFAULT_HOST_PORT_ADDRESS, Map.of());
+                stateDir.resolve("serviceaccounts"), false, 10, HostNetwork.NONE);
     }
 
-    /** These facts with the host ports chosen for the VM's forwarded guest ports. */
-    public HostFacts withHostPorts(Map<String, Integer> chosen) {
+    /** These facts with {@code network} for the VM's NICs. */
+    public HostFacts withNetwork(HostNetwork network) {
         return new HostFacts(claimsDir, runDir, imageStore, accelerator, withoutDirectIo, claimDevices, persistentReservation,
                 prHelperSocket, preferIoUring, spareRootPorts, stateDir, configMapsDir, secretsDir, serviceAccountsDir, expandDisks,
-                tolerateLessSpacePercent, hostPortAddress, chosen);
+                tolerateLessSpacePercent, network);
     }
 
     public HostFacts {
@@ -71,8 +67,7 @@ public record HostFacts(Path claimsDir, Path runDir, Path imageStore, Accelerato
         }
         withoutDirectIo = Set.copyOf(withoutDirectIo);
         claimDevices = Map.copyOf(claimDevices);
-        Objects.requireNonNull(hostPortAddress, "hostPortAddress");
-        hostPorts = Map.copyOf(hostPorts);
+        Objects.requireNonNull(network, "network");
         if (spareRootPorts < 0) {
             throw new IllegalArgumentException("spareRootPorts " + spareRootPorts + " is negative");
         }

@@ -197,7 +197,7 @@ public final class StoragePlanner {
         }
 
         // After every disk and port too: a VM's disks keep their PCI addresses with or without NICs.
-        List<StoragePlan.NicPlan> nics = NicPlanner.plan(spec, host, layout);
+        List<StoragePlan.NicPlan> nics = NicPlanner.plan(spec, host, layout, artifacts);
 
         List<Device> all = new ArrayList<>(layout.ports());
         all.addAll(controllers);

@@ -72,19 +72,39 @@ class NetworkConverterTest {
         assertEquals("10.11.0.2", i.network().guest());
     }
 
+    @Test
+    void aBridgeOnAMultusNetworkKeepsItsNetworkName() {
+        List<InterfaceSpec> i = interfaces(vmi("web", "      interfaces: [{name: default, masquerade: {}}, {name: lan, bridge: {}}]\n",
+                "  networks: [{name: default, pod: {}}, {name: lan, multus: {networkName: office}}]\n"));
+        assertEquals(InterfaceSpec.Binding.BRIDGE, i.get(1).binding());
+        assertEquals(java.util.Optional.of("office"), i.get(1).multusNetwork());
+        assertEquals(java.util.Optional.empty(), i.get(0).multusNetwork());
+    }
+
     static Stream<Arguments> refused() {
         String pod = "  networks: [{name: n, pod: {}}]\n";
         return Stream.of(
                 Arguments.of("no binding", "      interfaces: [{name: n}]\n", pod, SpecProblem.Rule.INTERFACE_BINDING, "spec.domain.devices.interfaces[0]"),
                 Arguments.of("two bindings", "      interfaces: [{name: n, masquerade: {}, slirp: {}}]\n", pod,
                         SpecProblem.Rule.INTERFACE_BINDING, "spec.domain.devices.interfaces[0]"),
-                Arguments.of("bridge", "      interfaces: [{name: n, bridge: {}}]\n", pod, SpecProblem.Rule.INTERFACE_BINDING,
+                Arguments.of("bridge on the pod network", "      interfaces: [{name: n, bridge: {}}]\n", pod, SpecProblem.Rule.INTERFACE_BINDING,
                         "spec.domain.devices.interfaces[0].bridge"),
+                Arguments.of("masquerade on a multus network", "      interfaces: [{name: n, masquerade: {}}]\n",
+                        "  networks: [{name: n, multus: {networkName: lan}}]\n", SpecProblem.Rule.INTERFACE_BINDING,
+                        "spec.domain.devices.interfaces[0].masquerade"),
+                Arguments.of("ports on a bridge", "      interfaces: [{name: n, bridge: {}, ports: [{port: 22}]}]\n",
+                        "  networks: [{name: n, multus: {networkName: lan}}]\n", SpecProblem.Rule.UNSUPPORTED_VALUE,
+                        "spec.domain.devices.interfaces[0].ports"),
+                Arguments.of("multus without networkName", "      interfaces: [{name: n, bridge: {}}]\n",
+                        "  networks: [{name: n, multus: {}}]\n", SpecProblem.Rule.REQUIRED, "spec.networks[0].multus.networkName"),
+                Arguments.of("multus as the default network", "      interfaces: [{name: n, bridge: {}}]\n",
+                        "  networks: [{name: n, multus: {networkName: lan, default: true}}]\n", SpecProblem.Rule.UNSUPPORTED_VALUE,
+                        "spec.networks[0].multus.default"),
                 Arguments.of("a binding plugin", "      interfaces: [{name: n, binding: {name: passt}}]\n", pod,
                         SpecProblem.Rule.INTERFACE_BINDING, "spec.domain.devices.interfaces[0].binding"),
                 Arguments.of("network without interface", "      interfaces: [{name: n, masquerade: {}}]\n",
-                        "  networks: [{name: n, pod: {}}, {name: m, multus: {networkName: x}}]\n", SpecProblem.Rule.UNSUPPORTED_VALUE,
-                        "spec.networks[1].multus"),
+                        "  networks: [{name: n, pod: {}}, {name: m, multus: {networkName: x}}]\n", SpecProblem.Rule.INTERFACE_NETWORK,
+                        "spec.networks"),
                 Arguments.of("networks without interfaces", "", pod, SpecProblem.Rule.INTERFACE_NETWORK, "spec.networks"),
                 Arguments.of("two pod networks", "      interfaces: [{name: n, masquerade: {}}, {name: m, masquerade: {}}]\n",
                         "  networks: [{name: n, pod: {}}, {name: m, pod: {}}]\n", SpecProblem.Rule.INTERFACE_NETWORK, "spec.networks[1].pod"),
