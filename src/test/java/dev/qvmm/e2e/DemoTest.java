@@ -32,6 +32,9 @@ class DemoTest {
                     "sda +128 MiB .*DATA-0003", "sr0 .* ro ", "ISO labelled INSTALL")) {
                 assertTrue(table.stream().anyMatch(l -> l.matches(".*" + row + ".*")), "no row like /" + row + "/ in:\n" + printed);
             }
+            // The guest's network: KubeVirt's default interface, its DHCP address, the page the demo serves on the host.
+            assertTrue(printed.lines().anyMatch(l -> l.matches("eth0 got 10\\.0\\.2\\.2 by DHCP and fetched from the host: hello from .*"
+                    + "served to the guest through qvmm's masquerade network")), printed);
         } finally {
             Files.deleteIfExists(out);
         }

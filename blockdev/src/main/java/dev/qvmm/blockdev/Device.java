@@ -9,7 +9,7 @@ import dev.qvmm.qmp.command.DeviceAdd;
  */
 public sealed interface Device permits VirtioBlkPci, ScsiHd, ScsiCd, ScsiBlock, IdeHd, IdeCd, UsbStorage, Floppy,
         VirtioScsiPci, QemuXhci, Ich9Ahci, IsaFdc, PcieRootPort, VhostUserFsPci,
-        VirtioSerialPci, VirtSerialPort {
+        VirtioSerialPci, VirtSerialPort, NetworkDevice {
 
     /** The device id ({@code /machine/peripheral/<id>} in QOM). */
     String id();

@@ -76,8 +76,10 @@ final class ApiClient {
 
     /**
      * Attaches to a VM's console: after the daemon's 101, bytes from {@code in} go to the guest's
-     * serial port and the guest's output to {@code out}, until the daemon or the VM closes it (or
-     * {@code in} ends). Returns the HTTP status and, when refused, the daemon's answer.
+     * serial port and the guest's output to {@code out}, until the daemon or the VM closes it, or
+     * {@code in} ends: then this side shuts its output, the daemon lets go of the console and what
+     * the guest wrote until then still arrives. Returns the HTTP status and, when refused, the
+     * daemon's answer.
      */
     Response attach(String path, InputStream in, java.io.OutputStream out) {
         try (SocketChannel ch = connect()) {
@@ -99,12 +101,13 @@ final class ApiClient {
             Thread typing = Thread.ofPlatform().daemon(true).name("console-in").start(() -> {
                 try {
                     byte[] buf = new byte[1024];
-                    for (int n; (n = in.read(buf)) > 0; ) {
+                    for (int n; (n = in.read(buf)) >= 0; ) {
                         ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
                         while (bb.hasRemaining()) {
                             ch.write(bb);
                         }
                     }
+                    ch.shutdownOutput();
                 } catch (IOException ignored) {
                     // the console closed
                 }

@@ -81,7 +81,7 @@ final class PlanOptions {
                 or(tolerateLessSpacePercent, c.pvcTolerateLessSpaceUpToPercent()), or(expandDisks, c.expandDisks()),
                 or(persistentReservation, c.persistentReservation()), or(prHelperSocket, c.prHelperSocket()),
                 or(ioUring, c.ioUring()), or(spareRootPorts, c.spareRootPorts()), c.accelerator(), allowed, c.virtiofsd(),
-                c.virtiofsdUser(), c.blockClaims());
+                c.virtiofsdUser(), c.blockClaims(), c.bridges());
     }
 
     /** {@code --accel} when given, else the host config's accelerator, else auto. */

@@ -105,6 +105,8 @@ public final class RunCommand implements Callable<Integer> {
             run = RunDirectory.create(host.stateDir(), plan.vmName());
             List<String> argv = ArgvRenderer.argv(plan);
             Files.write(run.file("plan.args"), argv);
+            dev.qvmm.vmm.storage.PortForwards.save(run.file(dev.qvmm.vmm.storage.PortForwards.FILE), plan.forwards());
+            plan.forwards().forEach(f -> printer.note("port forward " + f));
             StartTimings.mark("plan");
             // DataVolume imports: a progress line on a terminal, else a note every 5 s on stderr.
             ImportProgress terminal = ImportProgress.terminal();

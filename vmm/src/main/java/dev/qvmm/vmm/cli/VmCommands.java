@@ -257,15 +257,24 @@ final class VmCommands {
 
     @Command(name = "console", mixinStandardHelpOptions = true,
             description = {"Attach to a running VM's serial console.", "What you type goes to the guest, its output to stdout.",
-                    "Ctrl-C or the end of stdin detaches; the VM keeps running. One attach at a time."})
+                    "On a terminal the console is raw: Ctrl-C and line editing go to the guest.",
+                    "Ctrl-] or the end of stdin detaches; the VM keeps running. One attach at a time."})
     static final class Console extends Client {
         @Parameters(paramLabel = "VM", description = "The running VM.")
         String name;
 
         @Override
         int run() {
-            ApiClient.Response r = api().attach("/v1/vms/" + name + "/console", System.in, System.out);
-            return r.status() == 101 ? 0 : printError(r);
+            java.util.Optional<Runnable> raw = ConsoleInput.rawTerminal();
+            if (raw.isPresent()) {
+                System.err.print("qvmm: the console of VM " + name + "; " + ConsoleInput.ESCAPE_NAME + " detaches\r\n");
+            }
+            try {
+                ApiClient.Response r = api().attach("/v1/vms/" + name + "/console", new ConsoleInput(System.in), System.out);
+                return r.status() == 101 ? 0 : printError(r);
+            } finally {
+                raw.ifPresent(Runnable::run);
+            }
         }
     }
 
@@ -274,7 +283,15 @@ final class VmCommands {
             Output.Column.of("NAME", "vm"), Output.Column.of("PHASE", "phase"), Output.Column.of("REASON", "reason"),
             Output.Column.of("QEMU-PID", "qemuPid"),
             new Output.Column("READY", vm -> Output.text(vm.path("conditions").path(0).path("status")), true),
-            Output.Column.wide("SINCE", "time"), Output.Column.wide("MESSAGE", "message"));
+            new Output.Column("PORTS", VmCommands::ports, true), Output.Column.wide("SINCE", "time"), Output.Column.wide("MESSAGE", "message"));
+
+    /** A VM's forwarded ports as {@code docker ps} shows them: {@code 127.0.0.1:40080->8080/TCP}, comma-separated. */
+    static String ports(JsonNode vm) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        vm.path("ports").forEach(p -> out.add(p.path("hostAddress").asText() + ":" + p.path("hostPort").asText() + "->"
+                + p.path("port").asText() + "/" + p.path("protocol").asText()));
+        return out.isEmpty() ? "-" : String.join(",", out);
+    }
 
     static final String OUTPUT_HELP = "Output format: json or yaml (the API's own answer), wide (more columns), table.";
 

@@ -282,7 +282,7 @@ public final class ApiServer implements AutoCloseable {
                     reply(ctx, HttpResponseStatus.CONFLICT, error("VM \"" + vm.name() + "\" is not running; no console to attach", "VM_STATE_CONFLICT"));
                     return;
                 }
-                ConsoleRelay.attach(ctx, vm.name(), vm.consoleSocket(), (status, message) -> reply(ctx, status, error(message, "CONSOLE")));
+                ConsoleRelay.attach(ctx, vm.name(), vm.runDirectory().consoleSocket(), (status, message) -> reply(ctx, status, error(message, "CONSOLE")));
             } else if (resource.equals("vms") && path.size() == 4 && path.get(3).equals("qmp") && method.equals(HttpMethod.POST)) {
                 if (!qmpPassthrough) {
                     reply(ctx, HttpResponseStatus.FORBIDDEN, error("QMP passthrough is off; start the daemon with --qmp-passthrough "

@@ -131,6 +131,18 @@ public final class Daemon implements AutoCloseable {
         if (pid > 0) {
             o.put("qemuPid", pid);
         }
+        List<dev.qvmm.vmm.storage.StoragePlan.PortForward> forwards = pid > 0
+                ? dev.qvmm.vmm.storage.PortForwards.load(vm.runDirectory().file(dev.qvmm.vmm.storage.PortForwards.FILE)) : List.of();
+        if (!forwards.isEmpty()) {
+            com.fasterxml.jackson.databind.node.ArrayNode ports = o.putArray("ports");
+            for (dev.qvmm.vmm.storage.StoragePlan.PortForward f : forwards) {
+                com.fasterxml.jackson.databind.node.ObjectNode p = ports.addObject().put("interface", f.iface());
+                if (f.portName() != null) {
+                    p.put("name", f.portName());
+                }
+                p.put("protocol", f.protocol().name()).put("port", f.guestPort()).put("hostAddress", f.hostAddress()).put("hostPort", f.hostPort());
+            }
+        }
         return o;
     }
 

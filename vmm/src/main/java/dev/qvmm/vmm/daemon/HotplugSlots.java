@@ -27,6 +27,8 @@ record HotplugSlots(List<String> sparePorts, String scsiController, List<Integer
         List<Device> all = new ArrayList<>(plan.controllers());
         plan.disks().forEach(d -> all.add(d.device()));
         plan.filesystems().forEach(f -> all.add(f.device()));
+        plan.downwardMetricsPort().ifPresent(m -> all.add(m.controller()));
+        plan.nics().forEach(n -> all.add(n.device()));
         Set<String> used = new TreeSet<>();
         for (Device d : all) {
             JsonNode bus = d.toJson().get("bus");

@@ -14,6 +14,7 @@ import dev.qvmm.vmm.storage.ArgvRenderer;
 import dev.qvmm.vmm.storage.ArtifactPreparer;
 import dev.qvmm.vmm.storage.HostPlanning;
 import dev.qvmm.vmm.storage.ImportProgress;
+import dev.qvmm.vmm.storage.PortForwards;
 import dev.qvmm.vmm.storage.StoragePlan;
 
 import java.io.IOException;
@@ -259,10 +260,6 @@ public final class ManagedVm {
         return running("send QMP to").qmp().execute(command, arguments == null || arguments.isNull() ? null : arguments);
     }
 
-    java.nio.file.Path consoleSocket() {
-        return runDirectory().consoleSocket();
-    }
-
     /** The volumes hotplugged into the running VM. */
     List<HotplugVolume> hotplugged() {
         HotplugVolumes h = hotplug;
@@ -318,6 +315,7 @@ public final class ManagedVm {
             RunDirectory run = RunDirectory.create(host.stateDir(), name);
             List<String> argv = ArgvRenderer.argv(plan);
             Files.write(run.file("plan.args"), argv);
+            PortForwards.save(run.file(PortForwards.FILE), plan.forwards());
             prepared = preparer().prepare(plan.artifacts());
             plan.kernel().ifPresent(StoragePlan.KernelPlan::requireInsideImage);
             ephemeral = prepared.ephemeral();
@@ -494,7 +492,8 @@ public final class ManagedVm {
         return SpecReader.read(yaml, name, new SpecContext(host.config().persistentReservation())).spec();
     }
 
-    private RunDirectory runDirectory() {
+    /** The VM's run directory: its sockets, logs and the files of its current run. */
+    RunDirectory runDirectory() {
         return RunDirectory.of(host.stateDir(), name);
     }
 }

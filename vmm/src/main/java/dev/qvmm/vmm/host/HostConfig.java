@@ -38,12 +38,15 @@ import java.util.Optional;
  * @param blockClaims                      Block claims bound by the operator to host block devices, by claim name
  *                                         (e.g. {@code data: /dev/sdb}); trusted as written (not confined to
  *                                         {@code allowedPaths}) and preferred to a PersistentVolume in the spec's stream
+ * @param bridges                          existing host bridges by the multus {@code networkName} a spec's bridge-bound
+ *                                         interface names (e.g. {@code lan: br0}); qvmm adds and removes its taps on
+ *                                         them, never the bridges themselves
  */
 public record HostConfig(Path claims, Path configMaps, Path secrets, Path serviceAccounts, Path images,
                          int pvcTolerateLessSpaceUpToPercent, boolean expandDisks, boolean persistentReservation,
                          Path prHelperSocket, boolean ioUring, int spareRootPorts, Optional<Accelerator> accelerator,
                          List<Path> allowedPaths, Optional<Path> virtiofsd, Optional<RunAs> virtiofsdUser,
-                         Map<String, Path> blockClaims) {
+                         Map<String, Path> blockClaims, Map<String, String> bridges) {
 
     /** KubeVirt's default for {@code pvcTolerateLessSpaceUpToPercent}. */
     public static final int DEFAULT_TOLERANCE_PERCENT = 10;
@@ -62,6 +65,7 @@ public record HostConfig(Path claims, Path configMaps, Path secrets, Path servic
         Objects.requireNonNull(virtiofsd, "virtiofsd");
         Objects.requireNonNull(virtiofsdUser, "virtiofsdUser");
         blockClaims = Map.copyOf(blockClaims);
+        bridges = Map.copyOf(bridges);
         if (pvcTolerateLessSpaceUpToPercent < 0 || pvcTolerateLessSpaceUpToPercent > 100) {
             throw new IllegalArgumentException("pvcTolerateLessSpaceUpToPercent " + pvcTolerateLessSpaceUpToPercent + " is not within 0..100");
         }
@@ -77,7 +81,7 @@ public record HostConfig(Path claims, Path configMaps, Path secrets, Path servic
                       List<Path> allowedPaths) {
         this(claims, configMaps, secrets, serviceAccounts, images, pvcTolerateLessSpaceUpToPercent, expandDisks,
                 persistentReservation, prHelperSocket, ioUring, spareRootPorts, accelerator, allowedPaths, Optional.empty(),
-                Optional.empty(), Map.of());
+                Optional.empty(), Map.of(), Map.of());
     }
 
     /** The built-in configuration: every root under {@code stateDir}, which is also the only allowed path. */
@@ -85,6 +89,6 @@ public record HostConfig(Path claims, Path configMaps, Path secrets, Path servic
         return new HostConfig(stateDir.resolve("claims"), stateDir.resolve("configmaps"), stateDir.resolve("secrets"),
                 stateDir.resolve("serviceaccounts"), stateDir.resolve("images"), DEFAULT_TOLERANCE_PERCENT, false, false,
                 DEFAULT_PR_HELPER_SOCKET, false, DEFAULT_SPARE_ROOT_PORTS, Optional.empty(), List.of(stateDir),
-                Optional.empty(), Optional.empty(), Map.of());
+                Optional.empty(), Optional.empty(), Map.of(), Map.of());
     }
 }

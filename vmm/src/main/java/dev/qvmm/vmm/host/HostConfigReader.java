@@ -22,7 +22,7 @@ import java.util.function.Function;
  * ({@code claims}, {@code configMaps}, {@code secrets}, {@code serviceAccounts}, {@code images},
  * {@code pvcTolerateLessSpaceUpToPercent}, {@code expandDisks}, {@code persistentReservation},
  * {@code prHelperSocket}, {@code ioUring}, {@code spareRootPorts}, {@code accelerator},
- * {@code allowedPaths}, {@code virtiofsd}, {@code virtiofsdUser} as {@code "UID:GID"}, {@code blockClaims}: a mapping of
+ * {@code allowedPaths}, {@code virtiofsd}, {@code virtiofsdUser} as {@code "UID:GID"}, {@code bridges}: a mapping of multus networkName to host bridge, {@code blockClaims}: a mapping of
  * claim name to block device path). A key left out, or left empty, keeps its default. Paths must be absolute. Unknown keys and
  * bad values are never skipped: every one is reported at once, naming the file, the key and the value.
  */
@@ -79,7 +79,7 @@ public final class HostConfigReader {
         HostConfig config() {
             List<String> known = List.of("claims", "configMaps", "secrets", "serviceAccounts", "images",
                     "pvcTolerateLessSpaceUpToPercent", "expandDisks", "persistentReservation", "prHelperSocket", "ioUring",
-                    "spareRootPorts", "accelerator", "allowedPaths", "virtiofsd", "virtiofsdUser", "blockClaims");
+                    "spareRootPorts", "accelerator", "allowedPaths", "virtiofsd", "virtiofsdUser", "blockClaims", "bridges");
             for (Map.Entry<String, JsonNode> e : root.properties()) {
                 if (!known.contains(e.getKey())) {
                     errors.add("key \"" + e.getKey() + "\" (value " + e.getValue() + ") is not a host setting; known keys: "
@@ -93,7 +93,7 @@ public final class HostConfigReader {
                     path("prHelperSocket", d.prHelperSocket()), bool("ioUring", d.ioUring()),
                     integer("spareRootPorts", d.spareRootPorts(), 0, 240), accelerator(), allowedPaths(),
                     scalar("virtiofsd", d.virtiofsd(), v -> Optional.ofNullable(absolute("virtiofsd", v))),
-                    virtiofsdUser(), blockClaims());
+                    virtiofsdUser(), blockClaims(), bridges());
             if (!errors.isEmpty()) {
                 throw invalid(file, errors, null);
             }
@@ -200,6 +200,27 @@ public final class HostConfigReader {
                     if (p != null) {
                         out.put(e.getKey(), p);
                     }
+                }
+                return out;
+            });
+        }
+
+        /** {@code bridges}: multus networkName to the name of an existing host bridge (a Linux interface name). */
+        private Map<String, String> bridges() {
+            return scalar("bridges", d.bridges(), v -> {
+                if (!v.isObject()) {
+                    errors.add("key \"bridges\": value " + v + " is not a mapping of network name to host bridge (e.g. lan: br0)");
+                    return null;
+                }
+                Map<String, String> out = new java.util.LinkedHashMap<>();
+                for (Map.Entry<String, JsonNode> e : v.properties()) {
+                    String bridge = e.getValue().asText("");
+                    if (!e.getValue().isTextual() || !bridge.matches("[A-Za-z0-9_.-]{1,15}") || bridge.equals(".") || bridge.equals("..")) {
+                        errors.add("key \"bridges." + e.getKey() + "\": " + e.getValue() + " is not a Linux interface name "
+                                + "(1 to 15 letters, digits, '_', '.' and '-')");
+                        continue;
+                    }
+                    out.put(e.getKey(), bridge);
                 }
                 return out;
             });

@@ -42,9 +42,18 @@ public record RunDirectory(Path root, Path path) {
                     + MAX_SOCKET_PATH + "; use a shorter --state-dir");
         }
         if (Files.exists(run.qmpSocket())) {
-            throw new VmmException(VmmException.Kind.RUN_DIRECTORY, dir.toString(), "VM \"" + vmName
-                    + "\" already has a run directory with a QMP socket (" + run.qmpSocket() + "): is it running? "
-                    + "Stop it first, or remove " + dir + " if it is a leftover");
+            if (answers(run.qmpSocket())) {
+                throw new VmmException(VmmException.Kind.RUN_DIRECTORY, dir.toString(), "VM \"" + vmName
+                        + "\" already runs: its QMP socket " + run.qmpSocket() + " answers; stop it first");
+            }
+            // A dead run's (a SIGKILLed qvmm run): nothing listens on its sockets any more.
+            try {
+                Files.deleteIfExists(run.qmpSocket());
+                Files.deleteIfExists(run.consoleSocket());
+            } catch (IOException e) {
+                throw new VmmException(VmmException.Kind.RUN_DIRECTORY, dir.toString(), "cannot remove the sockets a dead run of VM \""
+                        + vmName + "\" left in " + dir + ": " + e.getMessage(), java.util.List.of(), e);
+            }
         }
         if (Files.isSymbolicLink(dir)) {
             throw new VmmException(VmmException.Kind.RUN_DIRECTORY, dir.toString(), "run directory " + dir
@@ -57,6 +66,22 @@ public record RunDirectory(Path root, Path path) {
                     "cannot create run directory " + dir + ": " + e.getMessage(), java.util.List.of(), e);
         }
         return run;
+    }
+
+    /**
+     * Whether something listens on {@code socket}: a connect that is refused means nobody does. A
+     * path socket is reached across network namespaces (unlike /proc/net/unix's view), and a
+     * monitor busy with its one client still takes the connection into its backlog.
+     */
+    private static boolean answers(Path socket) {
+        try (java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            ch.connect(java.net.UnixDomainSocketAddress.of(socket));
+            return true;
+        } catch (java.net.ConnectException e) {
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     public Path qmpSocket() {

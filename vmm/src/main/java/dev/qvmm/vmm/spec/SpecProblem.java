@@ -104,7 +104,15 @@ public record SpecProblem(String path, Rule rule, String message) {
         /** A dataVolumeTemplate or clone source in another namespace than the VM's or DataVolume's. */
         NAMESPACE_MISMATCH,
         /** A number below its minimum or above its maximum (a negative grace period, memory beyond what QEMU runs). */
-        OUT_OF_RANGE
+        OUT_OF_RANGE,
+        /** An interface with no binding or more than one, or a binding qvmm does not run. */
+        INTERFACE_BINDING,
+        /** An interface without its network of the same name, a network without its interface, or two pod networks. */
+        INTERFACE_NETWORK,
+        /** A macAddress that is not six hex octets, or a multicast one. */
+        INVALID_MAC,
+        /** Two ports of an interface with the same port and protocol. */
+        DUPLICATE_PORT
     }
 
     public SpecProblem {

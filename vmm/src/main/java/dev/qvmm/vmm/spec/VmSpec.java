@@ -21,13 +21,15 @@ import java.util.OptionalLong;
  * @param downwardMetricsPort {@code devices.downwardMetrics: {}}: the vhostmd virtio-serial port {@code org.github.vhostmd.1}
  * @param runStrategy     a VirtualMachine's; empty for a VirtualMachineInstance (which runs once)
  * @param filesystemFailurePolicy what a virtiofsd exiting while the VM runs does to it (annotation {@value FilesystemFailurePolicy#ANNOTATION})
+ * @param interfaces      the guest's NICs in spec order (KubeVirt's default interface when the spec names none)
  */
 public record VmSpec(String name, String namespace, String apiVersion, String machineType, CpuTopology cpu,
                      long memoryBytes, Optional<IoThreadsPolicy> ioThreadsPolicy, boolean blockMultiQueue,
                      List<DiskSpec> disks, List<FilesystemSpec> filesystems, Optional<KernelBoot> kernelBoot,
                      Optional<RunStrategy> runStrategy, OptionalLong terminationGracePeriodSeconds,
                      Map<String, DataVolumeSpec> dataVolumes, StreamObjects objects,
-                     String hostname, boolean downwardMetricsPort, FilesystemFailurePolicy filesystemFailurePolicy) {
+                     String hostname, boolean downwardMetricsPort, FilesystemFailurePolicy filesystemFailurePolicy,
+                     List<InterfaceSpec> interfaces) {
 
     public VmSpec {
         Objects.requireNonNull(name, "name");
@@ -37,5 +39,6 @@ public record VmSpec(String name, String namespace, String apiVersion, String ma
         disks = List.copyOf(disks);
         filesystems = List.copyOf(filesystems);
         dataVolumes = Map.copyOf(dataVolumes);
+        interfaces = List.copyOf(interfaces);
     }
 }

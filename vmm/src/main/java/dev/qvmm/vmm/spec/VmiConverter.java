@@ -57,6 +57,8 @@ final class VmiConverter {
         DiskConverter diskConverter = new DiskConverter(problems, volumes, volumeConverter.named, context);
         List<DiskSpec> disks = diskConverter.convert(diskDtos, devp + ".disks");
         List<FilesystemSpec> filesystems = filesystems(problems, diskConverter, devices.filesystems(), devp + ".filesystems");
+        List<InterfaceSpec> interfaces = new NetworkConverter(problems, name).convert(devices.interfaces(), devp + ".interfaces",
+                spec.networks(), p + ".networks", devices.autoattachPodInterface());
 
         List<SpecRules.Ref> refs = new ArrayList<>();
         if (diskDtos != null) {
@@ -99,7 +101,7 @@ final class VmiConverter {
                 spec.terminationGracePeriodSeconds() == null ? OptionalLong.empty()
                         : OptionalLong.of(spec.terminationGracePeriodSeconds()),
                 objects.dataVolumes, objects.objects(), hostname,
-                devices.downwardMetrics() != null && !devices.downwardMetrics().isNull(), onFilesystemFailure));
+                devices.downwardMetrics() != null && !devices.downwardMetrics().isNull(), onFilesystemFailure, interfaces));
     }
 
     /**
@@ -210,7 +212,6 @@ final class VmiConverter {
     }
 
     private static void warnIgnored(Problems problems, VirtualMachineDtos.VmiSpec s, String p) {
-        if (s.networks() != null) problems.warn(p + ".networks", "networking is not part of qvmm's storage plan; ignored");
         if (s.affinity() != null) problems.warn(p + ".affinity", "scheduling does not apply on a single host; ignored");
         if (s.nodeSelector() != null) problems.warn(p + ".nodeSelector", "scheduling does not apply on a single host; ignored");
         if (s.tolerations() != null) problems.warn(p + ".tolerations", "scheduling does not apply on a single host; ignored");
@@ -218,7 +219,6 @@ final class VmiConverter {
     }
 
     private static void warnDevices(Problems problems, DomainDtos.Devices d, String p) {
-        if (d.interfaces() != null) problems.warn(p + ".interfaces", "network interfaces are not part of qvmm's storage plan; ignored");
         if (d.rng() != null) problems.warn(p + ".rng", "rng is not part of qvmm's storage plan; ignored");
     }
 }

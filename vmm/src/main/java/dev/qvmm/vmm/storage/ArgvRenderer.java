@@ -75,6 +75,12 @@ public final class ArgvRenderer {
             a.add("-device");
             a.add(Json.compact(m.port().toJson()));
         });
+        for (StoragePlan.NicPlan n : plan.nics()) {
+            a.add("-netdev");
+            a.add(n.netdev());
+            a.add("-device");
+            a.add(Json.compact(n.device().toJson()));
+        }
         plan.kernel().ifPresent(k -> {
             k.kernel().ifPresent(p -> {
                 a.add("-kernel");

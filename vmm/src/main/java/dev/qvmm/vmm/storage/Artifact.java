@@ -120,6 +120,14 @@ public sealed interface Artifact {
         public boolean ephemeral() { return true; }
     }
 
+    /**
+     * Add tap {@code tap} to the existing host bridge {@code bridge} before QEMU opens it, and
+     * remove the tap when the VM ends (a tap of that name a dead run left is removed first).
+     */
+    record CreateTap(String forName, String tap, String bridge) implements Artifact {
+        public boolean ephemeral() { return true; }
+    }
+
     /** Connect to qemu-pr-helper at {@code socket}, which must be running. */
     record RequirePrHelper(String forName, Path socket) implements Artifact {
         public boolean ephemeral() { return false; }

@@ -168,6 +168,12 @@ public final class ArtifactPreparer {
                                 companions.add(c);
                             }
                         }
+                        case Artifact.CreateTap t -> {
+                            // QEMU holds the tap; it is removed when the VM ends
+                            TapDevice tap = TapDevice.existing(t.forName(), t.tap());
+                            rollback.add(tap::close);
+                            companions.add(tap);
+                        }
                         default -> {
                             // files and images exist already: QEMU has them open
                         }
@@ -250,6 +256,11 @@ public final class ArtifactPreparer {
                 companions.add(server);
             }
             case Artifact.StartVirtiofsd v -> startVirtiofsd(v, rollback, companions);
+            case Artifact.CreateTap t -> {
+                TapDevice tap = TapDevice.create(t.forName(), t.tap(), t.bridge());
+                rollback.add(tap::close);
+                companions.add(tap);
+            }
         }
     }
 

@@ -28,12 +28,13 @@ import java.util.Set;
  * @param serviceAccountsDir    the same for ServiceAccounts: {@code <serviceAccountsDir>/<name>}
  * @param expandDisks           grow a Filesystem claim's disk.img at start when its request grew (KubeVirt's ExpandDisks)
  * @param tolerateLessSpacePercent how much smaller than requested a new claim image may be made when space is short
+ * @param network               host ports chosen for forwarded guest ports, host bridges for bridged NICs
  */
 public record HostFacts(Path claimsDir, Path runDir, Path imageStore, Accelerator accelerator,
                         Set<Path> withoutDirectIo, Map<String, Path> claimDevices, boolean persistentReservation,
                         Path prHelperSocket, boolean preferIoUring, int spareRootPorts, Path stateDir,
                         Path configMapsDir, Path secretsDir, Path serviceAccountsDir, boolean expandDisks,
-                        int tolerateLessSpacePercent) {
+                        int tolerateLessSpacePercent, HostNetwork network) {
 
     /** Facts with the ConfigMap, Secret and ServiceAccount roots under {@code stateDir}, no disk expansion, 10 % tolerance. */
     public HostFacts(Path claimsDir, Path runDir, Path imageStore, Accelerator accelerator,
@@ -41,7 +42,14 @@ public record HostFacts(Path claimsDir, Path runDir, Path imageStore, Accelerato
                      Path prHelperSocket, boolean preferIoUring, int spareRootPorts, Path stateDir) {
         this(claimsDir, runDir, imageStore, accelerator, withoutDirectIo, claimDevices, persistentReservation, prHelperSocket,
                 preferIoUring, spareRootPorts, stateDir, stateDir.resolve("configmaps"), stateDir.resolve("secrets"),
-                stateDir.resolve("serviceaccounts"), false, 10);
+                stateDir.resolve("serviceaccounts"), false, 10, HostNetwork.NONE);
+    }
+
+    /** These facts with {@code network} for the VM's NICs. */
+    public HostFacts withNetwork(HostNetwork network) {
+        return new HostFacts(claimsDir, runDir, imageStore, accelerator, withoutDirectIo, claimDevices, persistentReservation,
+                prHelperSocket, preferIoUring, spareRootPorts, stateDir, configMapsDir, secretsDir, serviceAccountsDir, expandDisks,
+                tolerateLessSpacePercent, network);
     }
 
     public HostFacts {
@@ -59,6 +67,7 @@ public record HostFacts(Path claimsDir, Path runDir, Path imageStore, Accelerato
         }
         withoutDirectIo = Set.copyOf(withoutDirectIo);
         claimDevices = Map.copyOf(claimDevices);
+        Objects.requireNonNull(network, "network");
         if (spareRootPorts < 0) {
             throw new IllegalArgumentException("spareRootPorts " + spareRootPorts + " is negative");
         }

@@ -33,9 +33,11 @@ public final class HostPlanning {
             throws IOException {
         new AllowedPaths(config.allowedPaths()).check(spec, config.blockClaims().keySet());
         QemuCapabilities qemu = HostProbe.qemu(qemuBinary);
-        HostFacts assumed = facts(spec, config, stateDir, accelerator, Set.of());
+        HostNetwork network = new HostNetwork(HostNetwork.DEFAULT_PORT_ADDRESS,
+                HostPorts.choose(spec.interfaces(), HostNetwork.DEFAULT_PORT_ADDRESS), config.bridges());
+        HostFacts assumed = facts(spec, config, stateDir, accelerator, Set.of()).withNetwork(network);
         Set<Path> withoutDirectIo = withoutDirectIo(StoragePlanner.plan(spec, assumed, qemu).disks());
-        return StoragePlanner.plan(spec, facts(spec, config, stateDir, accelerator, withoutDirectIo), qemu);
+        return StoragePlanner.plan(spec, facts(spec, config, stateDir, accelerator, withoutDirectIo).withNetwork(network), qemu);
     }
 
     /** Plans disk {@code diskName} of {@code spec} for a hotplug into {@code slot}, with the same probes. */
@@ -88,6 +90,7 @@ public final class HostPlanning {
     private static HostFacts facts(VmSpec spec, HostConfig c, Path stateDir, Accelerator accelerator, Set<Path> withoutDirectIo) {
         return new HostFacts(c.claims(), dev.qvmm.vmm.PathGuard.child(stateDir, "run directory of VM", "run", spec.name()), c.images(), accelerator,
                 withoutDirectIo, c.blockClaims(), c.persistentReservation(), c.prHelperSocket(), c.ioUring(), c.spareRootPorts(),
-                stateDir, c.configMaps(), c.secrets(), c.serviceAccounts(), c.expandDisks(), c.pvcTolerateLessSpaceUpToPercent());
+                stateDir, c.configMaps(), c.secrets(), c.serviceAccounts(), c.expandDisks(), c.pvcTolerateLessSpaceUpToPercent(),
+                HostNetwork.NONE);
     }
 }

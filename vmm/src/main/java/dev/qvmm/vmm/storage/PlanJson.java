@@ -188,6 +188,11 @@ public final class PlanJson {
                 f.put("socket", p.socket().toString());
                 yield "require-pr-helper";
             }
+            case Artifact.CreateTap t -> {
+                f.put("tap", t.tap());
+                f.put("bridge", t.bridge());
+                yield "create-tap";
+            }
         };
         ObjectNode o = Json.object();
         o.put("type", type);

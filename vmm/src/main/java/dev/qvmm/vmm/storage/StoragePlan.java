@@ -18,7 +18,31 @@ public record StoragePlan(String vmName, String machineType, Accelerator acceler
                           long memoryBytes, QemuCapabilities qemu, List<QemuObject> objects, List<Device> controllers,
                           List<DiskPlan> disks, List<FilesystemPlan> filesystems, IoThreadPlan iothreads,
                           Optional<KernelPlan> kernel, List<Artifact> artifacts, List<String> notes,
-                          Optional<MetricsPortPlan> downwardMetricsPort) {
+                          Optional<MetricsPortPlan> downwardMetricsPort, List<NicPlan> nics) {
+
+    /** Every host port forwarded to the guest, over all NICs. */
+    public List<PortForward> forwards() {
+        return nics.stream().flatMap(n -> n.forwards().stream()).toList();
+    }
+
+    /**
+     * A guest NIC: its {@code -netdev} (QEMU's user-mode network here, in QEMU's key=value syntax)
+     * and device, and the host ports forwarded to the guest through it.
+     */
+    public record NicPlan(String name, String netdev, Device device, List<PortForward> forwards) {
+        public NicPlan {
+            forwards = List.copyOf(forwards);
+        }
+    }
+
+    /** {@code hostAddress:hostPort} on the host reaches {@code guestPort} of interface {@code iface}. */
+    public record PortForward(String iface, String portName, dev.qvmm.vmm.spec.InterfaceSpec.Protocol protocol, int guestPort,
+                              String hostAddress, int hostPort) {
+        @Override
+        public String toString() {
+            return hostAddress + ":" + hostPort + " -> " + iface + ":" + guestPort + "/" + protocol;
+        }
+    }
 
     /**
      * The vhostmd virtio-serial port: QEMU connects the chardev to {@code socket}, where qvmm

@@ -90,7 +90,7 @@ public final class StoragePlanner {
         }
         int extraAhci = Math.max(0, (sata + AHCI_PORTS - 1) / AHCI_PORTS - 1);
         int pcie = virtio + (scsi > 0 ? 1 : 0) + (usb > 0 ? 1 : 0) + extraAhci + spec.filesystems().size()
-                + (spec.downwardMetricsPort() ? 1 : 0);
+                + (spec.downwardMetricsPort() ? 1 : 0) + spec.interfaces().size();
         PciLayout layout = new PciLayout(pcie, host.spareRootPorts());
 
         List<Device> controllers = new ArrayList<>();
@@ -197,11 +197,14 @@ public final class StoragePlanner {
                     new VirtSerialPort("vhostmd-port", serial.bus(), chardev, VHOSTMD_PORT)));
         }
 
+        // After every disk and port too: a VM's disks keep their PCI addresses with or without NICs.
+        List<StoragePlan.NicPlan> nics = NicPlanner.plan(spec, host, layout, artifacts);
+
         List<Device> all = new ArrayList<>(layout.ports());
         all.addAll(controllers);
         Optional<StoragePlan.KernelPlan> kernel = spec.kernelBoot().map(k -> kernel(k, host, artifacts));
         return new StoragePlan(spec.name(), spec.machineType(), host.accelerator(), spec.cpu(), spec.memoryBytes(), qemu,
-                objects, all, planned, filesystems, threads, kernel, artifacts, notes, metricsPort);
+                objects, all, planned, filesystems, threads, kernel, artifacts, notes, metricsPort, nics);
     }
 
     /** A disk added to a running VM: its nodes (bottom-up), its device in {@code slot}, and what to prepare first. */

@@ -80,9 +80,10 @@ class OutputFormatsTest {
         }
 
         List<String> wide = ok("ps", "-o", "wide").lines().toList();
-        assertEquals(List.of("NAME", "PHASE", "REASON", "QEMU-PID", "READY", "SINCE", "MESSAGE"), words(wide.get(0)));
+        assertEquals(List.of("NAME", "PHASE", "REASON", "QEMU-PID", "READY", "PORTS", "SINCE", "MESSAGE"), words(wide.get(0)));
         assertEquals("False", words(wide.get(1)).get(4), wide.toString());
-        assertEquals(api.get(0).path("time").asText(), words(wide.get(1)).get(5), wide.toString());
+        assertEquals("-", words(wide.get(1)).get(5), "a VM that does not run forwards nothing: " + wide);
+        assertEquals(api.get(0).path("time").asText(), words(wide.get(1)).get(6), wide.toString());
     }
 
     @Test

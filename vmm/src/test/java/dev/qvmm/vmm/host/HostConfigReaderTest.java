@@ -53,11 +53,18 @@ class HostConfigReaderTest {
                 accelerator: tcg
                 allowedPaths: [/srv, /data/../data/vm]
                 blockClaims: {data: /dev/loop7}
+                bridges: {lan: br0}
                 """), dir);
         assertEquals(new HostConfig(Path.of("/srv/claims"), Path.of("/srv/cm"), Path.of("/srv/sec"), Path.of("/srv/sa"),
                 Path.of("/srv/img"), 25, true, true, Path.of("/run/pr.sock"), true, 5, Optional.of(Accelerator.TCG),
                 List.of(Path.of("/srv"), Path.of("/data/vm")), Optional.empty(), Optional.empty(),
-                Map.of("data", Path.of("/dev/loop7"))), c);
+                Map.of("data", Path.of("/dev/loop7")), Map.of("lan", "br0")), c);
+    }
+
+    @Test
+    void aBridgeMustBeALinuxInterfaceName() {
+        VmmException e = assertThrows(VmmException.class, () -> HostConfigReader.read(file("bridges: {lan: ../br0}\n"), dir));
+        assertTrue(e.getMessage().contains("bridges.lan"), e.getMessage());
     }
 
     @Test

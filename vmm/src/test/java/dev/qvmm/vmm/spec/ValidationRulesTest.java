@@ -60,6 +60,13 @@ class ValidationRulesTest {
                 + "  dataVolumeTemplates:\n" + templates;
     }
 
+    /** A valid VMI with one interface and one network, as given. */
+    private static String withNetwork(String iface, String network) {
+        return vmi("", "      - {name: a, disk: {}}\n", "  - {name: a, emptyDisk: {capacity: 1Gi}}\n")
+                .replace("    devices:\n", "    devices:\n      interfaces: [" + iface + "]\n")
+                .replace("spec:\n", "spec:\n  networks: [" + network + "]\n");
+    }
+
     private static final String MEM = "    resources: {requests: {memory: 64Mi}}\n";
 
     static Stream<Arguments> cases() {
@@ -163,6 +170,14 @@ class ValidationRulesTest {
                 Arguments.of(SpecProblem.Rule.NAMESPACE_MISMATCH, "spec.dataVolumeTemplates[0].metadata.namespace",
                         withTemplates("  - {metadata: {name: a-dv, namespace: other}, spec: {source: {blank: {}}, "
                                 + "storage: {resources: {requests: {storage: 1Gi}}}}}\n")),
+                Arguments.of(SpecProblem.Rule.INTERFACE_BINDING, "spec.domain.devices.interfaces[0].sriov",
+                        withNetwork("{name: n, sriov: {}}", "{name: n, pod: {}}")),
+                Arguments.of(SpecProblem.Rule.INTERFACE_NETWORK, "spec.domain.devices.interfaces[0].name",
+                        withNetwork("{name: n, masquerade: {}}", "{name: other, pod: {}}")),
+                Arguments.of(SpecProblem.Rule.INVALID_MAC, "spec.domain.devices.interfaces[0].macAddress",
+                        withNetwork("{name: n, masquerade: {}, macAddress: '01:00:5e:00:00:01'}", "{name: n, pod: {}}")),
+                Arguments.of(SpecProblem.Rule.DUPLICATE_PORT, "spec.domain.devices.interfaces[0].ports[1]",
+                        withNetwork("{name: n, masquerade: {}, ports: [{port: 80}, {port: 80, protocol: TCP}]}", "{name: n, pod: {}}")),
                 Arguments.of(SpecProblem.Rule.OUT_OF_RANGE, "spec.terminationGracePeriodSeconds",
                         vmi("", "      - {name: a, disk: {}}\n", "  - {name: a, emptyDisk: {capacity: 1Gi}}\n")
                                 .replace("spec:\n", "spec:\n  terminationGracePeriodSeconds: -1\n")),

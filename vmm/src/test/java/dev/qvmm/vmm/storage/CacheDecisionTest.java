@@ -98,7 +98,7 @@ class CacheDecisionTest {
         HostConfig d = HostConfig.defaults(state);
         HostConfig c = new HostConfig(claims, d.configMaps(), d.secrets(), d.serviceAccounts(), d.images(),
                 d.pvcTolerateLessSpaceUpToPercent(), false, false, d.prHelperSocket(), false, 2, Optional.empty(), List.of(state),
-                Optional.empty(), Optional.empty(), blockClaims);
+                Optional.empty(), Optional.empty(), blockClaims, Map.of());
         return HostPlanning.plan(SpecReader.read(yaml, "t.yaml", SpecContext.defaults()).spec(), c, state, Accelerator.TCG,
                 "qemu-system-x86_64");
     }

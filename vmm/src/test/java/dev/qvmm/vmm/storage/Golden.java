@@ -25,7 +25,9 @@ import java.util.Set;
  *
  * <p>Host facts differ from {@link HostFacts#example()} only as the case's {@code # qvmm-facts:}
  * line says: {@code persistent-reservation}, {@code io-uring}, {@code no-direct-io=PATH},
- * {@code spare-root-ports=N}, {@code claim-device=CLAIM=PATH}, {@code accel=kvm}.
+ * {@code spare-root-ports=N}, {@code claim-device=CLAIM=PATH}, {@code accel=kvm},
+ * {@code host-port=IFACE/PROTOCOL/PORT=HOSTPORT} (the host port chosen for a forwarded guest port),
+ * {@code bridge=NETWORKNAME=HOSTBRIDGE} (the host config's bridges).
  */
 final class Golden {
 
@@ -41,6 +43,8 @@ final class Golden {
         int spares = e.spareRootPorts();
         Set<Path> noDirect = new HashSet<>();
         Map<String, Path> devices = new HashMap<>();
+        Map<String, Integer> hostPorts = new HashMap<>();
+        Map<String, String> bridges = new HashMap<>();
         Accelerator accel = e.accelerator();
         for (String line : yaml.lines().toList()) {
             if (!line.startsWith("# qvmm-facts:")) {
@@ -58,12 +62,20 @@ final class Golden {
                         devices.put(cd[0], Path.of(cd[1]));
                     }
                     case "accel" -> accel = Accelerator.valueOf(kv[1].toUpperCase(java.util.Locale.ROOT));
+                    case "bridge" -> {
+                        String[] b = kv[1].split("=", 2);
+                        bridges.put(b[0], b[1]);
+                    }
+                    case "host-port" -> {
+                        String[] hp = kv[1].split("=", 2);
+                        hostPorts.put(hp[0], Integer.parseInt(hp[1]));
+                    }
                     default -> throw new IllegalArgumentException("unknown qvmm-facts token " + t);
                 }
             }
         }
         return new HostFacts(e.claimsDir(), e.runDir(), e.imageStore(), accel, noDirect, devices, pr,
-                e.prHelperSocket(), uring, spares, e.stateDir());
+                e.prHelperSocket(), uring, spares, e.stateDir()).withNetwork(new HostNetwork(HostNetwork.DEFAULT_PORT_ADDRESS, hostPorts, bridges));
     }
 
     /** The text a case renders to. */

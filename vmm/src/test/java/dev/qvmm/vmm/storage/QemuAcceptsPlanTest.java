@@ -222,6 +222,7 @@ class QemuAcceptsPlanTest {
                 case Artifact.DownwardMetricsPort p -> Files.createDirectories(p.socket().getParent());
                 case Artifact.StartVirtiofsd v -> throw new IllegalStateException("virtiofs is not part of this test");
                 case Artifact.RequirePrHelper p -> throw new IllegalStateException("pr-helper is not part of this test");
+                case Artifact.CreateTap t -> throw new IllegalStateException("bridged NICs are not part of this test");
             }
         }
     }

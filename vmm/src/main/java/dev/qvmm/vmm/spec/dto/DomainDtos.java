@@ -39,7 +39,7 @@ public final class DomainDtos {
     }
 
     public record Devices(List<DiskDtos.Disk> disks, List<DiskDtos.Filesystem> filesystems, Boolean blockMultiQueue,
-                          JsonNode interfaces, JsonNode rng, JsonNode downwardMetrics, Boolean autoattachGraphicsDevice,
+                          List<NetworkDtos.Interface> interfaces, JsonNode rng, JsonNode downwardMetrics, Boolean autoattachGraphicsDevice,
                           Boolean autoattachSerialConsole, Boolean autoattachPodInterface) {
     }
 }

@@ -33,7 +33,7 @@ public final class VirtualMachineDtos {
      * single host) and reported as ignored rather than unknown.
      */
     public record VmiSpec(DomainDtos.Domain domain, List<VolumeDtos.Volume> volumes, Long terminationGracePeriodSeconds,
-                          JsonNode networks, JsonNode affinity, JsonNode nodeSelector, JsonNode tolerations,
+                          List<NetworkDtos.Network> networks, JsonNode affinity, JsonNode nodeSelector, JsonNode tolerations,
                           String hostname, String subdomain, String evictionStrategy) {
     }
 }
