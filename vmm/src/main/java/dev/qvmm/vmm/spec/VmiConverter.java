@@ -131,7 +131,7 @@ final class VmiConverter {
         for (dev.qvmm.vmm.spec.dto.VolumeDtos.Volume v : volumes) {
             if (v != null && v.name() != null && !v.name().isBlank() && taken.add(v.name())) {
                 out.add(new DiskDtos.Disk(v.name(), null, new DiskDtos.DiskTarget(null, null, null), null, null, null,
-                        null, null, null, null, null, null, null, null));
+                        null, null, null, null, null, null, null, null, null));
             }
         }
         return disks == null && out.isEmpty() ? null : out;
