@@ -46,6 +46,23 @@ qvmm_require_packages() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# After qvmm_require_packages: fails naming every command still missing and the package that has
+# it, so a package left out of a list is a clear message, not a silent exit 127 from a command
+# whose stderr a script throws away (xorriso's banner, for one).
+qvmm_require_commands() { # COMMAND:PACKAGE ...
+  local spec
+  local -a missing=()
+  for spec in "$@"; do
+    command -v "${spec%%:*}" >/dev/null 2>&1 || missing+=("$spec")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  for spec in "${missing[@]}"; do
+    echo "qvmm: ${spec%%:*} not found on PATH; it is in the Debian package ${spec#*:}" >&2
+  done
+  echo "qvmm: install it: apt-get install -y --no-install-recommends ${missing[*]#*:}" >&2
+  return 1
+}
+
 # A JDK >= 21: found, or installed with apt when root and the distribution has one.
 qvmm_require_java() {
   qvmm_find_java 2>/dev/null && return 0
