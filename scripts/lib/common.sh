@@ -17,8 +17,9 @@ QVMM_PACKAGES=(qemu-system-x86 qemu-utils maven python3 xorriso skopeo xz-utils)
 # ... and what only the tests add: a real OCI registry on loopback, genisoimage, the other ISO
 # tool qvmm can use (its isoinfo also checks the ISOs), and mmdebstrap, which builds the real
 # cloud-init guest (scripts/build-test-guest --cloud-init), and openssl for a test's CA. Not for users: on a systemd host the
-# docker-registry package starts a registry service on port 5000.
-QVMM_TEST_PACKAGES=(docker-registry genisoimage mmdebstrap openssl)
+# docker-registry package starts a registry service on port 5000. procps: the end-to-end and
+# virtiofsd tests signal processes with /bin/kill, which is procps' (not in minbase).
+QVMM_TEST_PACKAGES=(docker-registry genisoimage mmdebstrap openssl procps)
 
 qvmm_missing_packages() {
   local p
