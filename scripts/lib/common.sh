@@ -11,14 +11,16 @@ export QVMM_HOME
 # that is what `mmdebstrap --variant=minbase` makes (bash, coreutils, sed, grep, mawk, findutils,
 # gzip, tar, util-linux, dpkg, apt). Every other command comes from a package named here or in
 # a qvmm_require_packages call next to its use; scripts/fresh-host-check proves it for the demo.
-# Debian packages qvmm needs on the host (xorriso builds ISOs, skopeo pulls containerDisks,
-# iproute2's ip adds the bridge binding's taps) ...
-QVMM_PACKAGES=(qemu-system-x86 qemu-utils maven python3 xorriso skopeo iproute2)
+# Debian packages qvmm needs on the host (xorriso builds ISOs, skopeo pulls containerDisks, xz
+# decompresses .xz DataVolume sources: xz-utils is not in minbase; iproute2's ip adds the bridge
+# binding's taps) ...
+QVMM_PACKAGES=(qemu-system-x86 qemu-utils maven python3 xorriso skopeo xz-utils iproute2)
 # ... and what only the tests add: a real OCI registry on loopback, genisoimage, the other ISO
 # tool qvmm can use (its isoinfo also checks the ISOs), and mmdebstrap, which builds the real
 # cloud-init guest (scripts/build-test-guest --cloud-init), and openssl for a test's CA. Not for users: on a systemd host the
-# docker-registry package starts a registry service on port 5000.
-QVMM_TEST_PACKAGES=(docker-registry genisoimage mmdebstrap openssl)
+# docker-registry package starts a registry service on port 5000. procps: the end-to-end and
+# virtiofsd tests signal processes with /bin/kill, which is procps' (not in minbase).
+QVMM_TEST_PACKAGES=(docker-registry genisoimage mmdebstrap openssl procps)
 
 qvmm_missing_packages() {
   local p
@@ -44,6 +46,23 @@ qvmm_require_packages() {
   echo "qvmm: installing ${missing[*]}" >&2
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# After qvmm_require_packages: fails naming every command still missing and the package that has
+# it, so a package left out of a list is a clear message, not a silent exit 127 from a command
+# whose stderr a script throws away (xorriso's banner, for one).
+qvmm_require_commands() { # COMMAND:PACKAGE ...
+  local spec
+  local -a missing=()
+  for spec in "$@"; do
+    command -v "${spec%%:*}" >/dev/null 2>&1 || missing+=("$spec")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  for spec in "${missing[@]}"; do
+    echo "qvmm: ${spec%%:*} not found on PATH; it is in the Debian package ${spec#*:}" >&2
+  done
+  echo "qvmm: install it: apt-get install -y --no-install-recommends ${missing[*]#*:}" >&2
+  return 1
 }
 
 # A JDK >= 21: found, or installed with apt when root and the distribution has one.

@@ -40,7 +40,8 @@ libvirt_up() {
     fi
     LIBVIRT_CACHE_BEFORE=$(ls -1 "$LIBVIRT_CACHE" 2>/dev/null || true)
     local init
-    init=$(ps -p 1 -o comm= | tr -d ' ')
+    # /proc, not ps: procps is not on a minbase host and nothing here installs it.
+    init=$(cat /proc/1/comm)
     if [[ $init == systemd ]]; then
         echo "bench: starting libvirtd.service (stopped again at the end)"
         systemctl start libvirtd.service || die "systemctl start libvirtd.service failed; see journalctl -u libvirtd"
