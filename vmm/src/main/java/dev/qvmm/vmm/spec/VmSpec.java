@@ -21,19 +21,22 @@ import java.util.OptionalLong;
  * @param downwardMetricsPort {@code devices.downwardMetrics: {}}: the vhostmd virtio-serial port {@code org.github.vhostmd.1}
  * @param runStrategy     a VirtualMachine's; empty for a VirtualMachineInstance (which runs once)
  * @param filesystemFailurePolicy what a virtiofsd exiting while the VM runs does to it (annotation {@value FilesystemFailurePolicy#ANNOTATION})
+ * @param firmware        bootloader (SeaBIOS or OVMF), SMBIOS uuid/serial and SMM
  */
 public record VmSpec(String name, String namespace, String apiVersion, String machineType, CpuTopology cpu,
                      long memoryBytes, Optional<IoThreadsPolicy> ioThreadsPolicy, boolean blockMultiQueue,
                      List<DiskSpec> disks, List<FilesystemSpec> filesystems, Optional<KernelBoot> kernelBoot,
                      Optional<RunStrategy> runStrategy, OptionalLong terminationGracePeriodSeconds,
                      Map<String, DataVolumeSpec> dataVolumes, StreamObjects objects,
-                     String hostname, boolean downwardMetricsPort, FilesystemFailurePolicy filesystemFailurePolicy) {
+                     String hostname, boolean downwardMetricsPort, FilesystemFailurePolicy filesystemFailurePolicy,
+                     Firmware firmware) {
 
     public VmSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(machineType, "machineType");
         Objects.requireNonNull(hostname, "hostname");
         Objects.requireNonNull(filesystemFailurePolicy, "filesystemFailurePolicy");
+        Objects.requireNonNull(firmware, "firmware");
         disks = List.copyOf(disks);
         filesystems = List.copyOf(filesystems);
         dataVolumes = Map.copyOf(dataVolumes);

@@ -250,6 +250,7 @@ public final class ArtifactPreparer {
                 companions.add(server);
             }
             case Artifact.StartVirtiofsd v -> startVirtiofsd(v, rollback, companions);
+            case Artifact.CopyEfiVars v -> EfiVars.prepare(v, rollback, ephemeral);
         }
     }
 

@@ -25,7 +25,8 @@ import java.util.Set;
  *
  * <p>Host facts differ from {@link HostFacts#example()} only as the case's {@code # qvmm-facts:}
  * line says: {@code persistent-reservation}, {@code io-uring}, {@code no-direct-io=PATH},
- * {@code spare-root-ports=N}, {@code claim-device=CLAIM=PATH}, {@code accel=kvm}.
+ * {@code spare-root-ports=N}, {@code claim-device=CLAIM=PATH}, {@code accel=kvm}, {@code no-ovmf}
+ * (no firmware descriptors on the host; otherwise Debian 12's OVMF).
  */
 final class Golden {
 
@@ -42,6 +43,7 @@ final class Golden {
         Set<Path> noDirect = new HashSet<>();
         Map<String, Path> devices = new HashMap<>();
         Accelerator accel = e.accelerator();
+        boolean ovmf = true;
         for (String line : yaml.lines().toList()) {
             if (!line.startsWith("# qvmm-facts:")) {
                 continue;
@@ -57,13 +59,14 @@ final class Golden {
                         String[] cd = kv[1].split("=", 2);
                         devices.put(cd[0], Path.of(cd[1]));
                     }
+                    case "no-ovmf" -> ovmf = false;
                     case "accel" -> accel = Accelerator.valueOf(kv[1].toUpperCase(java.util.Locale.ROOT));
                     default -> throw new IllegalArgumentException("unknown qvmm-facts token " + t);
                 }
             }
         }
         return new HostFacts(e.claimsDir(), e.runDir(), e.imageStore(), accel, noDirect, devices, pr,
-                e.prHelperSocket(), uring, spares, e.stateDir());
+                e.prHelperSocket(), uring, spares, e.stateDir()).withFirmware(ovmf ? e.firmware() : List.of());
     }
 
     /** The text a case renders to. */
