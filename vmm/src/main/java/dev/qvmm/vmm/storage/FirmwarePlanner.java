@@ -67,7 +67,8 @@ final class FirmwarePlanner {
                 }
                 FirmwareDescriptor d = host.firmware().stream().filter(x -> x.fits(versioned, with, without)).findFirst()
                         .orElseThrow(() -> missing(efi, versioned, host));
-                boolean smm = d.features().contains("requires-smm") || fw.smm().orElse(false);
+                boolean requiresSmm = d.features().contains("requires-smm");
+                boolean smm = requiresSmm || fw.smm().orElse(false);
                 if (fw.smm().isPresent() || smm) {
                     machine.add("smm=" + (smm ? "on" : "off"));
                 }
@@ -85,7 +86,8 @@ final class FirmwarePlanner {
                         file("pflash1-storage", varsPath, false), new RawNode(vars, new NodeName("pflash1-storage"), options(false)));
                 notes.add("firmware: OVMF from " + d.file() + (efi.secureBoot() ? " (secure boot, keys enrolled)" : "")
                         + (efi.persistent() ? "; variables kept in " + varsPath : "; fresh variables each start"));
-                yield new FirmwarePlan(machine, flash, smm ? List.of("driver=cfi.pflash01,property=secure,value=on") : List.of(),
+                // Only an SMM build writes its variables from SMM; a secure flash under any other refuses its writes.
+                yield new FirmwarePlan(machine, flash, requiresSmm ? List.of("driver=cfi.pflash01,property=secure,value=on") : List.of(),
                         smbios, Optional.of(d));
             }
         };
