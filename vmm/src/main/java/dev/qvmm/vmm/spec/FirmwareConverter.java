@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * KubeVirt's defaults and admission rules: {@code efi.secureBoot} defaults to true, and secure boot
  * is refused unless {@code features.smm} is enabled ("SecureBoot requires SMM"); bios and efi
  * exclude each other. Every other feature, and the other domain fields qvmm reads but does not
- * honour ({@code cpu.model}, {@code memory.hugepages}, {@code clock}, {@code devices.autoattach*}),
+ * honour ({@code cpu.model}, CPU pinning, {@code memory.hugepages}, {@code clock}, {@code devices.autoattach*}),
  * are warned with their path, never dropped silently.
  */
 final class FirmwareConverter {
@@ -133,6 +133,13 @@ final class FirmwareConverter {
         if (d.cpu() != null && d.cpu().model() != null) {
             problems.warn(p + ".cpu.model", "cpu model \"" + d.cpu().model() + "\" is not honoured: qvmm runs -cpu host "
                     + "under KVM and -cpu max under TCG; ignored");
+        }
+        if (d.cpu() != null && Boolean.TRUE.equals(d.cpu().dedicatedCpuPlacement())) {
+            problems.warn(p + ".cpu.dedicatedCpuPlacement", "vCPUs are not pinned to host CPUs; only the iothread "
+                    + "allocation follows KubeVirt's dedicated-CPU rules");
+        }
+        if (d.resources() != null && d.resources().overcommitGuestOverhead() != null) {
+            problems.warn(p + ".resources.overcommitGuestOverhead", "there is no pod memory limit on a bare host; ignored");
         }
         if (d.memory() != null && d.memory().hugepages() != null && !d.memory().hugepages().isNull()) {
             problems.warn(p + ".memory.hugepages", "hugepages are not honoured: guest RAM is ordinary memory; ignored");
