@@ -169,4 +169,19 @@ class FirmwareBootTest {
             server.stop(0);
         }
     }
+
+    @Test
+    void badFirmwareIsRefusedBeforeAnythingIsCreated() throws Exception {
+        Path state = dir.resolve("bad-state");
+        Path spec = Files.writeString(dir.resolve("fw-bad.yaml"), vm("fw-bad", """
+                firmware:
+                  uuid: 5d307ca9-not-a-uuid
+                  bootloader: {efi: {persistent: true}}""", "{name: root, emptyDisk: {capacity: 64Mi}}"));
+        QvmmCli.Result run = QvmmCli.run(Duration.ofSeconds(60), "run", "--state-dir", state.toString(), spec.toString());
+        assertNotEquals(0, run.exitCode(), run::toString);
+        assertTrue(run.stderr().contains("spec.template.spec.domain.firmware.uuid"), run::toString);
+        assertTrue(run.stderr().contains("spec.template.spec.domain.features.smm"), () -> "secure boot without SMM:\n" + run);
+        assertFalse(Files.exists(state.resolve("run/fw-bad")), "no run directory");
+        assertFalse(Files.exists(state.resolve("efi")), "no variable store");
+    }
 }
