@@ -13,14 +13,14 @@ export QVMM_HOME
 # a qvmm_require_packages call next to its use; scripts/fresh-host-check proves it for the demo.
 # Debian packages qvmm needs on the host (xorriso builds ISOs, skopeo pulls containerDisks) ...
 QVMM_PACKAGES=(qemu-system-x86 qemu-utils maven python3 xorriso skopeo)
-# ... OVMF for firmware.bootloader.efi (qvmm finds it through the descriptors it installs under
-# /usr/share/qemu/firmware) ...
-QVMM_PACKAGES+=(ovmf)
 # ... and what only the tests add: a real OCI registry on loopback, genisoimage, the other ISO
 # tool qvmm can use (its isoinfo also checks the ISOs), and mmdebstrap, which builds the real
 # cloud-init guest (scripts/build-test-guest --cloud-init), and openssl for a test's CA. Not for users: on a systemd host the
 # docker-registry package starts a registry service on port 5000.
 QVMM_TEST_PACKAGES=(docker-registry genisoimage mmdebstrap openssl)
+# OVMF, for firmware.bootloader.efi: qvmm finds it through the descriptors it installs under
+# /usr/share/qemu/firmware.
+QVMM_PACKAGES+=(ovmf)
 
 qvmm_missing_packages() {
   local p
