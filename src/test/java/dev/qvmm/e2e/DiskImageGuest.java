@@ -7,16 +7,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The bootable test disk image ({@code scripts/build-test-guest --disk-image}, built once and
- * cached outside the checkout): a 3 GiB GPT qcow2 with a BIOS boot partition, an EFI system
+ * cached outside the checkout): a 3 GiB GPT qcow2 (280 MB compressed) with a BIOS boot partition, an EFI system
  * partition (shim and Debian's signed GRUB) and a Debian root file system labelled {@code root},
  * which boots through SeaBIOS and through OVMF with or without secure boot. Once up it reports
  * {@code QVMM firmware|smbios|root ...} lines on ttyS0 (scripts/lib/guest/disk-report) and powers off.
  */
 final class DiskImageGuest {
 
-    /** A boot under TCG took 65-105 s here (OVMF adds 20-30 s before GRUB), with two other builds running. */
+    /** A boot under TCG took 42-130 s here from qvmm run to power-off (OVMF adds 20-30 s), with other builds running. */
     static final long BOOT_DEADLINE_SECONDS = 300;
-    /** mmdebstrap + mkfs + qemu-img convert took about 5 min on two shared cores. */
+    /** mmdebstrap + mkfs + qemu-img convert took 3.2-6.5 min on two shared cores. */
     static final long BUILD_DEADLINE_MINUTES = 25;
     /** The image's virtual size. */
     static final long VIRTUAL_BYTES = 3L << 30;
