@@ -28,4 +28,21 @@ public record FirmwarePlan(List<String> machineOptions, List<BlockNode> flash, L
         java.util.Objects.requireNonNull(smbios, "smbios");
         java.util.Objects.requireNonNull(descriptor, "descriptor");
     }
+
+    /** Where {@code firmware.bootloader.efi.persistent} keeps VM {@code vm}'s variable store: {@code <state>/efi/<vm>/OVMF_VARS.fd}. */
+    public static java.nio.file.Path persistentVars(java.nio.file.Path stateDir, String vm) {
+        return dev.qvmm.vmm.PathGuard.child(stateDir, "persistent EFI variable store of VM", "efi", vm, "OVMF_VARS.fd");
+    }
+
+    /**
+     * Removes VM {@code vm}'s persistent variable store and its directory, as KubeVirt removes a
+     * VM's persistent state with the VM (never when it merely stops). Returns the file if it was there.
+     */
+    public static java.util.Optional<java.nio.file.Path> deletePersistentVars(java.nio.file.Path stateDir, String vm)
+            throws java.io.IOException {
+        java.nio.file.Path vars = persistentVars(stateDir, vm);
+        boolean was = java.nio.file.Files.deleteIfExists(vars);
+        java.nio.file.Files.deleteIfExists(vars.getParent());
+        return was ? java.util.Optional.of(vars) : java.util.Optional.empty();
+    }
 }

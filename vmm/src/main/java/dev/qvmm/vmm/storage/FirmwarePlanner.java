@@ -77,7 +77,7 @@ final class FirmwarePlanner {
                 machine.add("pflash0=" + code);
                 machine.add("pflash1=" + vars);
                 Path varsPath = efi.persistent()
-                        ? PathGuard.child(host.stateDir(), "persistent EFI variable store of VM", "efi", spec.name(), VARS_FILE)
+                        ? FirmwarePlan.persistentVars(host.stateDir(), spec.name())
                         : PathGuard.child(host.runDir(), "EFI variable store", VARS_FILE);
                 artifacts.add(new Artifact.CopyEfiVars("firmware", d.executable(), d.nvramTemplate().orElseThrow(), varsPath,
                         efi.persistent()));
