@@ -21,6 +21,9 @@ QVMM_PACKAGES=(qemu-system-x86 qemu-utils maven python3 xorriso skopeo xz-utils 
 # docker-registry package starts a registry service on port 5000. procps: the end-to-end and
 # virtiofsd tests signal processes with /bin/kill, which is procps' (not in minbase).
 QVMM_TEST_PACKAGES=(docker-registry genisoimage mmdebstrap openssl procps)
+# OVMF, for firmware.bootloader.efi: qvmm finds it through the descriptors it installs under
+# /usr/share/qemu/firmware.
+QVMM_PACKAGES+=(ovmf)
 
 qvmm_missing_packages() {
   local p

@@ -142,8 +142,8 @@ public final class ManagedVm {
 
     /**
      * Stops the VM if it runs, then forgets it. What its spec points at stays, except the claims of
-     * its {@code dataVolumeTemplates}: the VM owns those DataVolumes, and KubeVirt deletes them with
-     * it (never when it merely stops).
+     * its {@code dataVolumeTemplates} and its persistent EFI variable store: the VM owns those, and
+     * KubeVirt deletes them with it (never when it merely stops).
      */
     CompletableFuture<VmEvent> delete(Optional<Duration> grace) {
         return submit(() -> {

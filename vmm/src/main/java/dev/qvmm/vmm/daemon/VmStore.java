@@ -64,9 +64,13 @@ final class VmStore {
         write(dir(r.name()).resolve("vm.json"), json.writerWithDefaultPrettyPrinter().writeValueAsBytes(r));
     }
 
-    /** Forgets the VM: its spec and record (never anything the spec points at). */
+    /**
+     * Forgets the VM: its spec and record, and its persistent EFI variable store (KubeVirt deletes a
+     * VM's persistent state with it), never anything the spec points at.
+     */
     void delete(String name) throws IOException {
         dev.qvmm.vmm.PathGuard.removable(root, dir(name), "stored VM");
+        dev.qvmm.vmm.storage.FirmwarePlan.deletePersistentVars(root.getParent(), name);
         Files.deleteIfExists(dir(name).resolve("vm.json"));
         Files.deleteIfExists(dir(name).resolve("spec.yaml"));
         Files.deleteIfExists(dir(name));

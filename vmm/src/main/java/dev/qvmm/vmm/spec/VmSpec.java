@@ -22,6 +22,7 @@ import java.util.OptionalLong;
  * @param runStrategy     a VirtualMachine's; empty for a VirtualMachineInstance (which runs once)
  * @param filesystemFailurePolicy what a virtiofsd exiting while the VM runs does to it (annotation {@value FilesystemFailurePolicy#ANNOTATION})
  * @param interfaces      the guest's NICs in spec order (KubeVirt's default interface when the spec names none)
+ * @param firmware        bootloader (SeaBIOS or OVMF), SMBIOS uuid/serial and SMM
  */
 public record VmSpec(String name, String namespace, String apiVersion, String machineType, CpuTopology cpu,
                      long memoryBytes, Optional<IoThreadsPolicy> ioThreadsPolicy, boolean blockMultiQueue,
@@ -29,13 +30,14 @@ public record VmSpec(String name, String namespace, String apiVersion, String ma
                      Optional<RunStrategy> runStrategy, OptionalLong terminationGracePeriodSeconds,
                      Map<String, DataVolumeSpec> dataVolumes, StreamObjects objects,
                      String hostname, boolean downwardMetricsPort, FilesystemFailurePolicy filesystemFailurePolicy,
-                     List<InterfaceSpec> interfaces) {
+                     List<InterfaceSpec> interfaces, Firmware firmware) {
 
     public VmSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(machineType, "machineType");
         Objects.requireNonNull(hostname, "hostname");
         Objects.requireNonNull(filesystemFailurePolicy, "filesystemFailurePolicy");
+        Objects.requireNonNull(firmware, "firmware");
         disks = List.copyOf(disks);
         filesystems = List.copyOf(filesystems);
         dataVolumes = Map.copyOf(dataVolumes);

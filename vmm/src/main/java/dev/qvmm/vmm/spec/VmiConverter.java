@@ -46,6 +46,9 @@ final class VmiConverter {
         CpuTopology cpu = dc.cpu(domain, dp);
         String machine = dc.machine(domain, dp);
         Optional<KernelBoot> kernelBoot = dc.kernelBoot(domain, dp);
+        FirmwareConverter fc = new FirmwareConverter(problems);
+        Firmware firmware = fc.convert(domain, dp);
+        fc.warnIgnored(domain, dp);
 
         VolumeConverter volumeConverter = new VolumeConverter(problems, objects.claims, objects.dataVolumes);
         Map<String, Volume> volumes = volumeConverter.convert(spec.volumes(), p + ".volumes");
@@ -101,7 +104,7 @@ final class VmiConverter {
                 spec.terminationGracePeriodSeconds() == null ? OptionalLong.empty()
                         : OptionalLong.of(spec.terminationGracePeriodSeconds()),
                 objects.dataVolumes, objects.objects(), hostname,
-                devices.downwardMetrics() != null && !devices.downwardMetrics().isNull(), onFilesystemFailure, interfaces));
+                devices.downwardMetrics() != null && !devices.downwardMetrics().isNull(), onFilesystemFailure, interfaces, firmware));
     }
 
     /**

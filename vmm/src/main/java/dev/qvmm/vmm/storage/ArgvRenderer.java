@@ -8,7 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A {@link StoragePlan} as QEMU's argv, one argument per element: machine and CPU first, then
+ * A {@link StoragePlan} as QEMU's argv, one argument per element: machine (with the firmware's
+ * flash nodes, globals and SMBIOS table right after it) and CPU first, then
  * {@code -object}s, root ports and controllers, each disk's {@code -blockdev}s (bottom-up) and
  * {@code -device}, virtiofs chardevs and devices, kernel boot. Objects, nodes and devices are the
  * same JSON QMP would take. The QMP monitor, {@code -S} and the run directory's pid file belong to
@@ -25,7 +26,20 @@ public final class ArgvRenderer {
         a.add("-name");
         a.add("guest=" + plan.vmName() + ",debug-threads=on");
         a.add("-machine");
-        a.add(plan.machineType());
+        a.add(String.join(",", java.util.stream.Stream.concat(java.util.stream.Stream.of(plan.machineType()),
+                plan.firmware().machineOptions().stream()).toList()));
+        for (BlockNode n : plan.firmware().flash()) {
+            a.add("-blockdev");
+            a.add(Json.compact(n.toJson()));
+        }
+        for (String g : plan.firmware().globals()) {
+            a.add("-global");
+            a.add(g);
+        }
+        plan.firmware().smbios().ifPresent(s -> {
+            a.add("-smbios");
+            a.add(s);
+        });
         a.add("-accel");
         a.add(plan.accelerator().qemu());
         a.add("-cpu");

@@ -132,4 +132,15 @@ public sealed interface Artifact {
     record RequirePrHelper(String forName, Path socket) implements Artifact {
         public boolean ephemeral() { return false; }
     }
+
+    /**
+     * The VM's UEFI variable store: a copy of the firmware's {@code template} at {@code path} (and the
+     * firmware's {@code code} must be there too). A
+     * persistent one (under the state directory) is made only when missing and then kept across
+     * starts, like the NVRAM of KubeVirt's persistent EFI; otherwise every start copies afresh into
+     * the run directory and the copy goes with the run.
+     */
+    record CopyEfiVars(String forName, Path code, Path template, Path path, boolean persistent) implements Artifact {
+        public boolean ephemeral() { return !persistent; }
+    }
 }

@@ -261,6 +261,7 @@ public final class ArtifactPreparer {
                 rollback.add(tap::close);
                 companions.add(tap);
             }
+            case Artifact.CopyEfiVars v -> EfiVars.prepare(v, rollback, ephemeral);
         }
     }
 

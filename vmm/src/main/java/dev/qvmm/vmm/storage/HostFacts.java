@@ -3,6 +3,7 @@ package dev.qvmm.vmm.storage;
 import dev.qvmm.vmm.host.Accelerator;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -28,13 +29,25 @@ import java.util.Set;
  * @param serviceAccountsDir    the same for ServiceAccounts: {@code <serviceAccountsDir>/<name>}
  * @param expandDisks           grow a Filesystem claim's disk.img at start when its request grew (KubeVirt's ExpandDisks)
  * @param tolerateLessSpacePercent how much smaller than requested a new claim image may be made when space is short
+ * @param firmware              QEMU's firmware descriptors found on the host, by priority (see {@link FirmwareDescriptor#load})
  * @param network               host ports chosen for forwarded guest ports, host bridges for bridged NICs
  */
 public record HostFacts(Path claimsDir, Path runDir, Path imageStore, Accelerator accelerator,
                         Set<Path> withoutDirectIo, Map<String, Path> claimDevices, boolean persistentReservation,
                         Path prHelperSocket, boolean preferIoUring, int spareRootPorts, Path stateDir,
                         Path configMapsDir, Path secretsDir, Path serviceAccountsDir, boolean expandDisks,
-                        int tolerateLessSpacePercent, HostNetwork network) {
+                        int tolerateLessSpacePercent, List<FirmwareDescriptor> firmware, HostNetwork network) {
+
+    /** Facts without firmware descriptors (a VM asking for UEFI is refused). */
+    public HostFacts(Path claimsDir, Path runDir, Path imageStore, Accelerator accelerator,
+                     Set<Path> withoutDirectIo, Map<String, Path> claimDevices, boolean persistentReservation,
+                     Path prHelperSocket, boolean preferIoUring, int spareRootPorts, Path stateDir,
+                     Path configMapsDir, Path secretsDir, Path serviceAccountsDir, boolean expandDisks,
+                     int tolerateLessSpacePercent) {
+        this(claimsDir, runDir, imageStore, accelerator, withoutDirectIo, claimDevices, persistentReservation, prHelperSocket,
+                preferIoUring, spareRootPorts, stateDir, configMapsDir, secretsDir, serviceAccountsDir, expandDisks,
+                tolerateLessSpacePercent, List.of(), HostNetwork.NONE);
+    }
 
     /** Facts with the ConfigMap, Secret and ServiceAccount roots under {@code stateDir}, no disk expansion, 10 % tolerance. */
     public HostFacts(Path claimsDir, Path runDir, Path imageStore, Accelerator accelerator,
@@ -42,14 +55,14 @@ public record HostFacts(Path claimsDir, Path runDir, Path imageStore, Accelerato
                      Path prHelperSocket, boolean preferIoUring, int spareRootPorts, Path stateDir) {
         this(claimsDir, runDir, imageStore, accelerator, withoutDirectIo, claimDevices, persistentReservation, prHelperSocket,
                 preferIoUring, spareRootPorts, stateDir, stateDir.resolve("configmaps"), stateDir.resolve("secrets"),
-                stateDir.resolve("serviceaccounts"), false, 10, HostNetwork.NONE);
+                stateDir.resolve("serviceaccounts"), false, 10);
     }
 
     /** These facts with {@code network} for the VM's NICs. */
     public HostFacts withNetwork(HostNetwork network) {
         return new HostFacts(claimsDir, runDir, imageStore, accelerator, withoutDirectIo, claimDevices, persistentReservation,
                 prHelperSocket, preferIoUring, spareRootPorts, stateDir, configMapsDir, secretsDir, serviceAccountsDir, expandDisks,
-                tolerateLessSpacePercent, network);
+                tolerateLessSpacePercent, firmware, network);
     }
 
     public HostFacts {
@@ -66,6 +79,7 @@ public record HostFacts(Path claimsDir, Path runDir, Path imageStore, Accelerato
             throw new IllegalArgumentException("tolerateLessSpacePercent " + tolerateLessSpacePercent + " is not within 0..100");
         }
         withoutDirectIo = Set.copyOf(withoutDirectIo);
+        firmware = List.copyOf(firmware);
         claimDevices = Map.copyOf(claimDevices);
         Objects.requireNonNull(network, "network");
         if (spareRootPorts < 0) {
@@ -73,11 +87,38 @@ public record HostFacts(Path claimsDir, Path runDir, Path imageStore, Accelerato
         }
     }
 
-    /** The fixed facts golden tests plan against: /var/lib/qvmm layout, TCG, O_DIRECT everywhere, 2 spare ports. */
+    /**
+     * The fixed facts golden tests plan against: /var/lib/qvmm layout, TCG, O_DIRECT everywhere, 2 spare ports,
+     * and Debian 12's OVMF descriptors (package ovmf 2022.11).
+     */
     public static HostFacts example() {
         return new HostFacts(Path.of("/var/lib/qvmm/claims"), Path.of("/run/qvmm/vm"), Path.of("/var/lib/qvmm/images"),
                 Accelerator.TCG, Set.of(), Map.of(), false, Path.of("/run/qemu-pr-helper.sock"), false, 2,
-                Path.of("/var/lib/qvmm"));
+                Path.of("/var/lib/qvmm")).withFirmware(debianOvmf());
+    }
+
+    /** These facts with {@code descriptors} as the host's firmware. */
+    public HostFacts withFirmware(List<FirmwareDescriptor> descriptors) {
+        return new HostFacts(claimsDir, runDir, imageStore, accelerator, withoutDirectIo, claimDevices, persistentReservation,
+                prHelperSocket, preferIoUring, spareRootPorts, stateDir, configMapsDir, secretsDir, serviceAccountsDir,
+                expandDisks, tolerateLessSpacePercent, descriptors, network);
+    }
+
+    /** The three descriptors Debian 12's ovmf package installs, as {@link FirmwareDescriptor#load} reads them. */
+    static List<FirmwareDescriptor> debianOvmf() {
+        Path dir = Path.of("/usr/share/qemu/firmware");
+        Path ovmf = Path.of("/usr/share/OVMF");
+        Map<String, List<String>> q35 = Map.of("x86_64", List.of("pc-q35-*"));
+        return List.of(
+                new FirmwareDescriptor(dir.resolve("40-edk2-x86_64-secure-enrolled.json"), Set.of("uefi"), "flash",
+                        ovmf.resolve("OVMF_CODE_4M.ms.fd"), "raw", java.util.Optional.of(ovmf.resolve("OVMF_VARS_4M.ms.fd")), "raw",
+                        q35, Set.of("acpi-s3", "amd-sev", "enrolled-keys", "requires-smm", "secure-boot", "verbose-dynamic")),
+                new FirmwareDescriptor(dir.resolve("50-edk2-x86_64-secure.json"), Set.of("uefi"), "flash",
+                        ovmf.resolve("OVMF_CODE_4M.secboot.fd"), "raw", java.util.Optional.of(ovmf.resolve("OVMF_VARS_4M.fd")), "raw",
+                        q35, Set.of("acpi-s3", "amd-sev", "requires-smm", "secure-boot", "verbose-dynamic")),
+                new FirmwareDescriptor(dir.resolve("60-edk2-x86_64.json"), Set.of("uefi"), "flash",
+                        ovmf.resolve("OVMF_CODE_4M.fd"), "raw", java.util.Optional.of(ovmf.resolve("OVMF_VARS_4M.fd")), "raw",
+                        Map.of("x86_64", List.of("pc-i440fx-*", "pc-q35-*")), Set.of("acpi-s3", "amd-sev", "verbose-dynamic")));
     }
 
     /** Whether O_DIRECT works at {@code path}, per the probe. */

@@ -9,6 +9,7 @@ import dev.qvmm.vmm.host.Accelerator;
 import dev.qvmm.vmm.host.AllowedPaths;
 import dev.qvmm.vmm.host.HostConfig;
 import dev.qvmm.vmm.host.HostProbe;
+import dev.qvmm.vmm.spec.Firmware;
 import dev.qvmm.vmm.spec.VmSpec;
 
 import java.io.IOException;
@@ -91,6 +92,12 @@ public final class HostPlanning {
         return new HostFacts(c.claims(), dev.qvmm.vmm.PathGuard.child(stateDir, "run directory of VM", "run", spec.name()), c.images(), accelerator,
                 withoutDirectIo, c.blockClaims(), c.persistentReservation(), c.prHelperSocket(), c.ioUring(), c.spareRootPorts(),
                 stateDir, c.configMaps(), c.secrets(), c.serviceAccounts(), c.expandDisks(), c.pvcTolerateLessSpaceUpToPercent(),
+                spec.firmware().bootloader() instanceof Firmware.Bootloader.Efi ? firmwareDescriptors() : List.of(),
                 HostNetwork.NONE);
+    }
+
+    /** QEMU's firmware descriptors on this host; unreadable ones are skipped, as libvirt skips them. */
+    private static List<FirmwareDescriptor> firmwareDescriptors() {
+        return FirmwareDescriptor.load(FirmwareDescriptor.SYSTEM_DIRECTORIES, new ArrayList<>());
     }
 }

@@ -193,6 +193,13 @@ public final class PlanJson {
                 f.put("bridge", t.bridge());
                 yield "create-tap";
             }
+            case Artifact.CopyEfiVars v -> {
+                f.put("code", v.code().toString());
+                f.put("template", v.template().toString());
+                f.put("path", v.path().toString());
+                f.put("persistent", v.persistent());
+                yield "copy-efi-vars";
+            }
         };
         ObjectNode o = Json.object();
         o.put("type", type);

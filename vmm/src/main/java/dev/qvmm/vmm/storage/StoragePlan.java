@@ -12,13 +12,14 @@ import java.util.Optional;
 /**
  * Everything planning decided for one VM: machine, objects (iothreads, pr-manager, memory backend),
  * controllers and root ports, each disk's nodes and device, virtiofs shares, the iothread plan and
- * the artifacts to prepare. Immutable; {@link ArgvRenderer} and {@link PlanJson} print it.
+ * the artifacts to prepare, and the firmware. Immutable; {@link ArgvRenderer} and {@link PlanJson} print it.
  */
 public record StoragePlan(String vmName, String machineType, Accelerator accelerator, CpuTopology cpu,
                           long memoryBytes, QemuCapabilities qemu, List<QemuObject> objects, List<Device> controllers,
                           List<DiskPlan> disks, List<FilesystemPlan> filesystems, IoThreadPlan iothreads,
                           Optional<KernelPlan> kernel, List<Artifact> artifacts, List<String> notes,
-                          Optional<MetricsPortPlan> downwardMetricsPort, List<NicPlan> nics) {
+                          Optional<MetricsPortPlan> downwardMetricsPort, List<NicPlan> nics,
+                          FirmwarePlan firmware) {
 
     /** Every host port forwarded to the guest, over all NICs. */
     public List<PortForward> forwards() {
@@ -72,6 +73,7 @@ public record StoragePlan(String vmName, String machineType, Accelerator acceler
 
     public StoragePlan {
         java.util.Objects.requireNonNull(downwardMetricsPort, "downwardMetricsPort");
+        java.util.Objects.requireNonNull(firmware, "firmware");
         objects = List.copyOf(objects);
         controllers = List.copyOf(controllers);
         disks = List.copyOf(disks);

@@ -203,8 +203,9 @@ public final class StoragePlanner {
         List<Device> all = new ArrayList<>(layout.ports());
         all.addAll(controllers);
         Optional<StoragePlan.KernelPlan> kernel = spec.kernelBoot().map(k -> kernel(k, host, artifacts));
+        FirmwarePlan firmware = FirmwarePlanner.plan(spec, host, qemu, artifacts, notes);
         return new StoragePlan(spec.name(), spec.machineType(), host.accelerator(), spec.cpu(), spec.memoryBytes(), qemu,
-                objects, all, planned, filesystems, threads, kernel, artifacts, notes, metricsPort, nics);
+                objects, all, planned, filesystems, threads, kernel, artifacts, notes, metricsPort, nics, firmware);
     }
 
     /** A disk added to a running VM: its nodes (bottom-up), its device in {@code slot}, and what to prepare first. */

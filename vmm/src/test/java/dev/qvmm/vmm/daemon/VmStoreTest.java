@@ -48,4 +48,18 @@ class VmStoreTest {
             assertEquals(List.of(state), files.toList());
         }
     }
+
+    /** Deleting a VM removes its persistent EFI variables, so a new VM of that name starts with clean ones. */
+    @Test
+    void deletingAVmRemovesItsPersistentEfiVariables(@TempDir Path state) throws Exception {
+        VmStore store = new VmStore(state);
+        store.saveSpec("vm1", "kind: VirtualMachine");
+        Path vars = Files.createDirectories(state.resolve("efi/vm1")).resolve("OVMF_VARS.fd");
+        Files.write(vars, new byte[]{1});
+        Path other = Files.createDirectories(state.resolve("efi/vm2")).resolve("OVMF_VARS.fd");
+        Files.write(other, new byte[]{2});
+        store.delete("vm1");
+        assertEquals(false, Files.exists(vars.getParent()));
+        assertEquals(true, Files.exists(other), "another VM's variables stay");
+    }
 }

@@ -18,8 +18,7 @@ class ClaimArtifactTest {
 
     private static final HostFacts HOST = new HostFacts(Path.of("/srv/claims"), Path.of("/run/qvmm/vm"), Path.of("/srv/images"),
             Accelerator.TCG, Set.of(), Map.of(), false, Path.of("/run/qemu-pr-helper.sock"), false, 2, Path.of("/var/lib/qvmm"),
-            Path.of("/srv/cm"), Path.of("/srv/sec"), Path.of("/srv/sa"), true, 25,
-            HostNetwork.NONE);
+            Path.of("/srv/cm"), Path.of("/srv/sec"), Path.of("/srv/sa"), true, 25);
 
     private static Artifact.EnsureClaimImage planned(String objects) {
         String yaml = """

@@ -25,7 +25,8 @@ import java.util.Set;
  *
  * <p>Host facts differ from {@link HostFacts#example()} only as the case's {@code # qvmm-facts:}
  * line says: {@code persistent-reservation}, {@code io-uring}, {@code no-direct-io=PATH},
- * {@code spare-root-ports=N}, {@code claim-device=CLAIM=PATH}, {@code accel=kvm},
+ * {@code spare-root-ports=N}, {@code claim-device=CLAIM=PATH}, {@code accel=kvm}, {@code no-ovmf}
+ * (no firmware descriptors on the host; otherwise Debian 12's OVMF),
  * {@code host-port=IFACE/PROTOCOL/PORT=HOSTPORT} (the host port chosen for a forwarded guest port),
  * {@code bridge=NETWORKNAME=HOSTBRIDGE} (the host config's bridges).
  */
@@ -46,6 +47,7 @@ final class Golden {
         Map<String, Integer> hostPorts = new HashMap<>();
         Map<String, String> bridges = new HashMap<>();
         Accelerator accel = e.accelerator();
+        boolean ovmf = true;
         for (String line : yaml.lines().toList()) {
             if (!line.startsWith("# qvmm-facts:")) {
                 continue;
@@ -61,6 +63,7 @@ final class Golden {
                         String[] cd = kv[1].split("=", 2);
                         devices.put(cd[0], Path.of(cd[1]));
                     }
+                    case "no-ovmf" -> ovmf = false;
                     case "accel" -> accel = Accelerator.valueOf(kv[1].toUpperCase(java.util.Locale.ROOT));
                     case "bridge" -> {
                         String[] b = kv[1].split("=", 2);
@@ -75,7 +78,8 @@ final class Golden {
             }
         }
         return new HostFacts(e.claimsDir(), e.runDir(), e.imageStore(), accel, noDirect, devices, pr,
-                e.prHelperSocket(), uring, spares, e.stateDir()).withNetwork(new HostNetwork(HostNetwork.DEFAULT_PORT_ADDRESS, hostPorts, bridges));
+                e.prHelperSocket(), uring, spares, e.stateDir()).withFirmware(ovmf ? e.firmware() : List.of())
+                .withNetwork(new HostNetwork(HostNetwork.DEFAULT_PORT_ADDRESS, hostPorts, bridges));
     }
 
     /** The text a case renders to. */

@@ -223,6 +223,10 @@ class QemuAcceptsPlanTest {
                 case Artifact.StartVirtiofsd v -> throw new IllegalStateException("virtiofs is not part of this test");
                 case Artifact.RequirePrHelper p -> throw new IllegalStateException("pr-helper is not part of this test");
                 case Artifact.CreateTap t -> throw new IllegalStateException("bridged NICs are not part of this test");
+                case Artifact.CopyEfiVars v -> {
+                    Files.createDirectories(v.path().getParent());
+                    Files.copy(v.template(), v.path());
+                }
             }
         }
     }

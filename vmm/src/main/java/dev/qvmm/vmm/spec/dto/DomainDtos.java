@@ -28,7 +28,17 @@ public final class DomainDtos {
     public record Machine(String type) {
     }
 
-    public record Firmware(KernelBoot kernelBoot, String uuid, String serial, JsonNode bootloader) {
+    public record Firmware(KernelBoot kernelBoot, String uuid, String serial, Bootloader bootloader) {
+    }
+
+    /** {@code firmware.bootloader}: at most one of bios and efi. */
+    public record Bootloader(Bios bios, Efi efi) {
+    }
+
+    public record Bios(Boolean useSerial) {
+    }
+
+    public record Efi(Boolean secureBoot, Boolean persistent) {
     }
 
     public record KernelBoot(String kernelArgs, KernelBootContainer container) {
