@@ -21,9 +21,6 @@ QVMM_PACKAGES=(qemu-system-x86 qemu-utils maven python3 xorriso skopeo xz-utils 
 # docker-registry package starts a registry service on port 5000. procps: the end-to-end and
 # virtiofsd tests signal processes with /bin/kill, which is procps' (not in minbase).
 QVMM_TEST_PACKAGES=(docker-registry genisoimage mmdebstrap openssl procps)
-# OVMF, for firmware.bootloader.efi: qvmm finds it through the descriptors it installs under
-# /usr/share/qemu/firmware.
-QVMM_PACKAGES+=(ovmf)
 
 qvmm_missing_packages() {
   local p
@@ -31,6 +28,10 @@ qvmm_missing_packages() {
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || printf '%s\n' "$p"
   done
 }
+
+# OVMF, for firmware.bootloader.efi: qvmm finds it through the descriptors it installs under
+# /usr/share/qemu/firmware.
+QVMM_PACKAGES+=(ovmf)
 
 # Installs missing Debian packages when root; otherwise prints the exact command and fails.
 qvmm_require_packages() {

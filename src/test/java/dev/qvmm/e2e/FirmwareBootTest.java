@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The real bootable disk image through the firmware {@code qvmm run} picks, the three ways users
  * bring such an image: a claim, a containerDisk from a registry, a DataVolume imported over http.
- * Four boots in all, each asserting what the guest itself reports:
+ * Five boots in all, each asserting what the guest itself reports:
  * <ul>
  * <li>SeaBIOS from a claim: no /sys/firmware/efi, the SMBIOS uuid and serial of the spec (a comma
  *     in the serial survives QEMU's option syntax), root on the image's third partition;</li>
@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  *     with SecureBoot=1 and finds no variable of its own; it writes one, and after a restart
  *     finds it again, because the vars file under the state directory was kept;</li>
  * <li>OVMF without secure boot from a DataVolume import: SecureBoot off, a fresh variable store
- *     (the variable the other VM wrote is not there), which goes with the run.</li>
+ *     (the variable the other VM wrote is not there), which goes with the run; started again, the
+ *     guest again finds no variable of its own: every start gets a fresh copy.</li>
  * </ul>
  */
 @Timeout(value = 900, unit = TimeUnit.SECONDS)
@@ -165,6 +166,10 @@ class FirmwareBootTest {
             assertFalse(Files.exists(state.resolve("efi")), "nothing persistent for a non-persistent VM");
             assertFalse(Files.exists(state.resolve("run/fw-dv/OVMF_VARS.fd")), "the fresh store goes with the run");
             assertTrue(Files.isRegularFile(state.resolve("claims/fw-dv-root/disk.img")), "the imported claim stays");
+
+            // The first boot wrote its variable into that copy; the next start copies the template afresh.
+            GuestReport again = boot(state, spec);
+            assertEquals("absent", line(again, "firmware").get("stamp"), () -> "a fresh variable store per start:\n" + again);
         } finally {
             server.stop(0);
         }
