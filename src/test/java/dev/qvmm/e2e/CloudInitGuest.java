@@ -41,6 +41,33 @@ final class CloudInitGuest {
         }
     }
 
+    /**
+     * A VMI booting this guest from a containerDisk overlay (the cached image stays untouched) with
+     * NoCloud {@code userData}; {@code specLines} go under {@code spec:} (networks), {@code deviceLines}
+     * under {@code devices:} (interfaces), each line indented for its place or empty.
+     */
+    static String noCloudVmi(Path guest, String name, int cores, String userData, String specLines, String deviceLines) {
+        return """
+                apiVersion: kubevirt.io/v1
+                kind: VirtualMachineInstance
+                metadata: {name: %s}
+                spec:
+                %s  domain:
+                    cpu: {cores: %d}
+                    resources: {requests: {memory: 1Gi}}
+                %s    devices:
+                %s      disks:
+                      - {name: root, disk: {bus: virtio}}
+                      - {name: cidata, disk: {bus: virtio}}
+                  volumes:
+                  - {name: root, containerDisk: {image: %s}}
+                  - name: cidata
+                    cloudInitNoCloud:
+                      userDataBase64: %s
+                """.formatted(name, specLines, cores, kernelBoot(guest), deviceLines, guest,
+                java.util.Base64.getEncoder().encodeToString(userData.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
     /** The kernelBoot block of a spec booting this guest from its first virtio disk. */
     static String kernelBoot(Path guest) {
         return """

@@ -10,7 +10,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,25 +54,7 @@ class ConsoleLoginTest {
                   - echo "QVMM console-ready" > /dev/ttyS0
                 """.formatted(PASSWORD);
         Path spec = dir.resolve("console.yaml");
-        Files.writeString(spec, """
-                apiVersion: kubevirt.io/v1
-                kind: VirtualMachineInstance
-                metadata: {name: %s}
-                spec:
-                  domain:
-                    cpu: {cores: 2}
-                    resources: {requests: {memory: 1Gi}}
-                %s    devices:
-                      disks:
-                      - {name: root, disk: {bus: virtio}}
-                      - {name: cidata, disk: {bus: virtio}}
-                  volumes:
-                  - {name: root, containerDisk: {image: %s}}
-                  - name: cidata
-                    cloudInitNoCloud:
-                      userDataBase64: %s
-                """.formatted(VM, CloudInitGuest.kernelBoot(guest), guest,
-                Base64.getEncoder().encodeToString(userData.getBytes(StandardCharsets.UTF_8))));
+        Files.writeString(spec, CloudInitGuest.noCloudVmi(guest, VM, 2, userData, "", ""));
         DaemonTest.Daemon d = DaemonTest.Daemon.start(dir.resolve("state"));
         QvmmCli.Result created = d.cli("create", spec.toString());
         assertEquals(0, created.exitCode(), created::toString);

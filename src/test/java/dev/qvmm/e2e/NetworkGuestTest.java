@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -72,31 +71,12 @@ class NetworkGuestTest {
     }
 
     static String spec(String vm, int hostPort) {
-        return """
-                apiVersion: kubevirt.io/v1
-                kind: VirtualMachineInstance
-                metadata: {name: %s}
-                spec:
-                  networks:
-                  - {name: default, pod: {}}
-                  domain:
-                    cpu: {cores: 1}
-                    resources: {requests: {memory: 1Gi}}
-                %s    devices:
+        return CloudInitGuest.noCloudVmi(guest, vm, 1, userData(vm, hostPort), "  networks:\n  - {name: default, pod: {}}\n", """
                       interfaces:
                       - name: default
                         masquerade: {}
                         ports: [{name: http, port: 8080}]
-                      disks:
-                      - {name: root, disk: {bus: virtio}}
-                      - {name: cidata, disk: {bus: virtio}}
-                  volumes:
-                  - {name: root, containerDisk: {image: %s}}
-                  - name: cidata
-                    cloudInitNoCloud:
-                      userDataBase64: %s
-                """.formatted(vm, CloudInitGuest.kernelBoot(guest), guest,
-                Base64.getEncoder().encodeToString(userData(vm, hostPort).getBytes(StandardCharsets.UTF_8)));
+                """);
     }
 
     @Test
