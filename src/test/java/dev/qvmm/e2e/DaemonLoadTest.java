@@ -27,6 +27,8 @@ class DaemonLoadTest {
     private static final int VMS = 20;
     private static final int CYCLES = 1000;
     private static final int WARM_UP = 100;
+    /** Descriptors QEMU may add by growing its pools during the measured cycles; far below one per cycle. */
+    private static final int QEMU_POOL_SLACK = 8;
 
     @BeforeAll
     static void buildGuest() throws Exception {
@@ -122,7 +124,12 @@ class DaemonLoadTest {
         long perCycleUs = (System.nanoTime() - t0) / 1000 / CYCLES;
         System.out.println("qvmm-soak: " + CYCLES + " hotplug/unplug cycles, " + perCycleUs + " us per cycle through the API");
         assertEquals(nodes, nodes(api), "QEMU block nodes leaked");
-        assertEquals(qemuFds, count(Path.of("/proc/" + qemu + "/fd")), "QEMU file descriptors leaked");
+        // QEMU grows its worker pools (each with its eventfds) on demand, up to a bound, by how many
+        // requests happen to overlap: a few more descriptors after a faster run are that (seen: 3).
+        // A leak is one or more per cycle, so CYCLES more.
+        int qemuFdsAfter = count(Path.of("/proc/" + qemu + "/fd"));
+        System.out.println("qvmm-soak: QEMU descriptors " + qemuFds + " before, " + qemuFdsAfter + " after");
+        assertTrue(qemuFdsAfter <= qemuFds + QEMU_POOL_SLACK, "QEMU file descriptors leaked: " + qemuFds + " then " + qemuFdsAfter);
         assertTrue(count(Path.of("/proc/" + daemon + "/fd")) <= daemonFds + 2, "daemon file descriptors leaked");
         assertTrue(count(Path.of("/proc/" + daemon + "/task")) <= daemonThreads + 2, "daemon threads leaked");
         assertEquals(200, api.call("DELETE", "/v1/vms/soak?grace=0", "").status());
