@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -36,8 +36,9 @@ class ConsoleLoginTest {
         guest = CloudInitGuest.build();
     }
 
-    @AfterAll
-    static void stopDaemons() throws IOException {
+    /** Before the test's directory goes: the daemon's QEMUs outlive it by design, and are found by their pid files there. */
+    @AfterEach
+    void killWhatTheTestLeft() throws IOException {
         DaemonTest.killAll();
     }
 

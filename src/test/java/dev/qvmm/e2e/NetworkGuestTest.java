@@ -18,7 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -41,8 +41,9 @@ class NetworkGuestTest {
         guest = CloudInitGuest.build();
     }
 
-    @AfterAll
-    static void stopDaemons() throws IOException {
+    /** Before the test's directory goes: the daemon's QEMUs outlive it by design, and are found by their pid files there. */
+    @AfterEach
+    void killWhatTheTestLeft() throws IOException {
         DaemonTest.killAll();
     }
 
