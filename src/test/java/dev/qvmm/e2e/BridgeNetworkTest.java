@@ -116,6 +116,20 @@ class BridgeNetworkTest {
         assertEquals(List.of(), taps(), "the tap the killed run left, or the new run's own, stayed");
     }
 
+    @Test
+    void aBridgeThatDoesNotExistIsRefusedBeforeQemuStartsAndLeavesNoTap() throws Exception {
+        Files.writeString(dir.resolve("host.yaml"), "bridges: {office: br-missing}\n");
+        QvmmCli.Result r = run("bridged.yaml");
+        assertEquals(2, r.exitCode(), r::toString);
+        assertTrue(r.stderr().contains("interface \"lan\"") && r.stderr().contains("\"br-missing\" does not exist"), r::toString);
+        assertTrue(!r.stderr().contains("Started"), "QEMU was started: " + r);
+        assertEquals(List.of(), taps(), "a tap was left on the namespace's bridge");
+        Process links = new ProcessBuilder("ip", "-n", ns, "-o", "link", "show").redirectErrorStream(true).start();
+        String all = new String(links.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(links.waitFor(10, TimeUnit.SECONDS));
+        assertTrue(!all.contains(": qv"), "a tap was left in the namespace: " + all);
+    }
+
     private List<String> command(String spec) {
         return List.of("ip", "netns", "exec", ns, QvmmCli.CHECKOUT.resolve("scripts/qvmm").toString(), "run", "--allow-path", "/",
                 "--state-dir", dir.resolve("state").toString(), "--host-config", dir.resolve("host.yaml").toString(),
