@@ -2,15 +2,19 @@ package dev.qvmm.vmm.storage;
 
 import dev.qvmm.vmm.VmmException;
 import dev.qvmm.vmm.launch.Companion;
+import org.apache.commons.exec.CommandLine;
+import org.apache.commons.exec.DefaultExecutor;
+import org.apache.commons.exec.ExecuteException;
+import org.apache.commons.exec.ExecuteWatchdog;
+import org.apache.commons.exec.PumpStreamHandler;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -20,6 +24,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class TapDevice implements Companion {
 
     private static final Path SYS_NET = Path.of("/sys/class/net");
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private final String forName;
     private final String tap;
@@ -83,28 +88,25 @@ public final class TapDevice implements Companion {
         }
     }
 
+    /** Runs iproute2's ip with Commons Exec, as qvmm runs its other host tools: a 10 s watchdog, stderr kept for the error. */
     private static void ip(String... args) throws IOException {
-        List<String> argv = new ArrayList<>(List.of("ip"));
-        argv.addAll(List.of(args));
-        Process p;
+        CommandLine cmd = new CommandLine("ip");
+        for (String a : args) {
+            cmd.addArgument(a, false);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        DefaultExecutor exec = DefaultExecutor.builder().get();
+        exec.setStreamHandler(new PumpStreamHandler(out));
+        ExecuteWatchdog watchdog = ExecuteWatchdog.builder().setTimeout(TIMEOUT).get();
+        exec.setWatchdog(watchdog);
         try {
-            p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+            exec.execute(cmd);
+        } catch (ExecuteException e) {
+            throw new IOException(cmd + (watchdog.killedProcess() ? " did not finish within " + TIMEOUT.toSeconds() + " s"
+                    : " failed (exit " + e.getExitValue() + "): " + out.toString(StandardCharsets.UTF_8).strip()), e);
         } catch (IOException e) {
             throw new VmmException(VmmException.Kind.HOST_RESOURCE_UNRESOLVED, "ip", "the bridge binding needs iproute2's ip: "
                     + e.getMessage() + "; install it: apt-get install iproute2");
-        }
-        try {
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException(String.join(" ", argv) + " did not finish within 10 s");
-            }
-            if (p.exitValue() != 0) {
-                throw new IOException(String.join(" ", argv) + " failed (exit " + p.exitValue() + "): " + out);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(String.join(" ", argv) + " was interrupted", e);
         }
     }
 }
